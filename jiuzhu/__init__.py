@@ -1,0 +1,1 @@
+"""jiuzhu (救助): a platform for stratified and classified social assistance."""

@@ -1,0 +1,18 @@
+"""Navigation by role: each entry is shown only to roles that can use it."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.roles import can_import, can_read_registry, roles_of
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [{"label": _("Home"), "url": reverse("web:home"), "key": "home"}]
+    if can_read_registry(user):
+        items.append({"label": _("Households"), "url": reverse("web:household_list"), "key": "households"})
+    if can_import(user):
+        items.append({"label": _("Import"), "url": reverse("web:import"), "key": "import"})
+    items.append({"label": _("API documentation"), "url": reverse("api-1:openapi-view"), "key": "api"})
+    return {"nav_items": items, "user_roles": roles_of(user)}

@@ -1,0 +1,32 @@
+"""Project-wide fixtures. Tests run the same on SQLite and PostgreSQL (DATABASE_URL selects)."""
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language, whatever the previous test activated."""
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def region_tree(db):
+    from tests.factories import make_region_tree
+
+    return make_region_tree()
+
+
+@pytest.fixture
+def make_user(db):
+    from tests.factories import make_user
+
+    return make_user
+
+
+@pytest.fixture
+def make_household(db):
+    from tests.factories import make_household
+
+    return make_household
