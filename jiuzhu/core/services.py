@@ -29,19 +29,16 @@ def _read_rows(path: Path) -> list[dict]:
     for line, row in enumerate(rows, start=2):
         code = (row.get("code") or "").strip()
         try:
-            level = level_of_code(code)
+            derived = level_of_code(code)
         except ValueError:
             raise RegionDataError(f"{path}:{line}: code {code!r} is not a 12-digit division code") from None
-        if row.get("level") and row["level"] != level and not (
-            # Some county-level cities directly under a province (e.g. 省直辖县级行政区划) keep a
-            # prefecture-shaped code; the file's level wins when it is a known level.
-            row["level"] in RegionLevel.values
-        ):
-            raise RegionDataError(f"{path}:{line}: level {row['level']!r} is not a known level")
+        level = (row.get("level") or derived).strip()
+        if level not in RegionLevel.values:
+            raise RegionDataError(f"{path}:{line}: level {level!r} is not one of {', '.join(RegionLevel.values)}")
         if code in seen:
             raise RegionDataError(f"{path}:{line}: duplicate code {code}")
         seen.add(code)
-        row["level"] = row.get("level") or level
+        row["level"] = level
     for line, row in enumerate(rows, start=2):
         parent = (row.get("parent_code") or "").strip()
         if parent and parent not in seen and not Region.objects.filter(code=parent).exists():
