@@ -25,3 +25,13 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_account_number(value: str | None) -> str:
+    """Keep only the last 4 characters of a bank account: ************1234."""
+    if not value:
+        return ""
+    digits = value.replace(" ", "")
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]

@@ -24,7 +24,7 @@ def filter_by_region(qs: QuerySet, *, user, field: str = "region") -> QuerySet:
         return qs.none()
     if prefix == "":
         return qs
-    return qs.filter(**{f"{field}_id__startswith": prefix})
+    return qs.filter(**{f"{field}__code__startswith": prefix})
 
 
 def region_in_scope(*, user, code: str) -> bool:

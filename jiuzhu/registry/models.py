@@ -159,6 +159,9 @@ class IncomeItem(models.Model):
         verbose_name_plural = _("income items")
         ordering = ["household_id", "person_id", "kind"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.monthly_amount}"
+
 
 class Asset(models.Model):
     household = models.ForeignKey(
@@ -182,6 +185,9 @@ class Asset(models.Model):
         verbose_name_plural = _("assets")
         ordering = ["household_id", "kind", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
 
 class RigidExpense(models.Model):
     """Rigid expenditure of the last 12 months, by kind (刚性支出)."""
@@ -198,6 +204,9 @@ class RigidExpense(models.Model):
         verbose_name = _("rigid expenditure")
         verbose_name_plural = _("rigid expenditures")
         ordering = ["household_id", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_12m}"
 
 
 class LegalSupporter(models.Model):
@@ -236,6 +245,9 @@ class LegalSupporter(models.Model):
         verbose_name_plural = _("legal supporters")
         ordering = ["household_id", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"
+
 
 class TierMembership(models.Model):
     """A household's (or, for person-level tiers, one member's) tier over a period of time."""
@@ -261,6 +273,9 @@ class TierMembership(models.Model):
         verbose_name_plural = _("tier memberships")
         ordering = ["household_id", "-start_date"]
         indexes = [models.Index(fields=["tier", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.start_date}–{self.end_date or ''}"
 
     def is_active_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)

@@ -56,7 +56,7 @@ def household_list(
 
         region = Region.objects.filter(code=region_code).first()
         prefix = region.prefix if region else region_code
-        qs = qs.filter(region_id__startswith=prefix)
+        qs = qs.filter(region__code__startswith=prefix)
     if status:
         qs = qs.filter(status=status)
     if hukou:
