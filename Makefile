@@ -29,18 +29,25 @@ $(STAMP): pyproject.toml requirements/lock.txt
 messages: venv
 	cd jiuzhu && ../$(BIN)/jiuzhu compilemessages --ignore=.venv -v 0
 
-# Debian's chromium for the browser tests (Playwright cannot download its own browser here).
+# Debian's chromium (and CJK fonts for its screenshots) for the browser tests: Playwright cannot download its
+# own browser here. Java 17 runs the Spark engine's tests.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
-	  else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi; \
+	    echo "installing:$$missing"; \
+	    (apt-get install -y -q $$missing >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null)); \
+	  else echo "note: missing$$missing and not root: browser/Spark tests will be skipped"; fi; \
 	fi
 
 demo: messages
 	mkdir -p var
 	$(BIN)/jiuzhu migrate --noinput -v 0
 	$(BIN)/jiuzhu regions load
+	$(BIN)/jiuzhu policy load-reference
 	$(BIN)/jiuzhu synth population --load --county $(DEMO_COUNTY) --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
 	$(BIN)/jiuzhu demo users --county $(DEMO_COUNTY)
 	$(BIN)/jiuzhu collectstatic --noinput -v 0
@@ -52,7 +59,7 @@ test: messages browser
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links \
+	$(BIN)/pip-compile --quiet --strip-extras --extra dev --extra spark --no-emit-index-url --no-emit-find-links \
 	  -o requirements/lock.txt pyproject.toml
 
 clean-db:

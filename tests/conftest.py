@@ -30,3 +30,12 @@ def make_household(db):
     from tests.factories import make_household
 
     return make_household
+
+
+@pytest.fixture(scope="session")
+def regions_loaded(django_db_setup, django_db_blocker):
+    """The shipped region tree, loaded once for the session (tests that need real codes)."""
+    from jiuzhu.core.services import regions_load
+
+    with django_db_blocker.unblock():
+        regions_load()

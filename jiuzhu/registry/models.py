@@ -105,6 +105,10 @@ class Person(models.Model):
     not_counted_reason = models.CharField(
         _("not counted because"), max_length=24, choices=NotCountedReason.choices, blank=True, default="",
     )
+    work_refusals = models.PositiveSmallIntegerField(
+        _("refusals of suitable work in a row"), default=0,
+        help_text=_("Consecutive refusals of suitable work without good reason (RULES.md §2)."),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     death_date = models.DateField(_("date of death"), null=True, blank=True)
     history = HistoricalRecords()

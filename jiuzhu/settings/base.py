@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "jiuzhu.core",
     "jiuzhu.accounts",
     "jiuzhu.registry",
+    "jiuzhu.policy",
+    "jiuzhu.engine",
     "jiuzhu.synth",
     "jiuzhu.web",
     "jiuzhu.api",

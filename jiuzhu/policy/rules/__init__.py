@@ -1,0 +1,12 @@
+"""All rules, registered in the order of their modules (which is also the order of the explanation)."""
+from jiuzhu.policy.rules import (  # noqa: F401  (importing registers the rules)
+    household,
+    supporters,
+    extreme_poverty,
+    dibao,
+    marginal,
+    rigid_expense,
+    temporary,
+    tier,
+)
+from jiuzhu.policy.rules.base import RULES, STAGES, Rule, rules_of  # noqa: F401
