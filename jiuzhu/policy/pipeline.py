@@ -125,16 +125,25 @@ def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, p
     p = p.inner_join(hp_for_joins, "household_id")
     p = p.left_join(s_agg, p.person_id == s_agg.supported_person_id).drop("supported_person_id")
     p = p.mutate(**{r.name: p[r.name].fill_null(0) for r in rules_of("supporter_agg")})
-    p = cut("persons", apply_row_rules(prune(p, "person"), "person"))
+    p = apply_row_rules(prune(p, "person"), "person")
+    # Household facts and parameters that only member rules read are joined from the household table later
+    # (one row per household) instead of being carried on every person row through the aggregation.
+    from_household = set()
+    if usage is not None:
+        from_household = {c for c in hp_for_joins.columns if c != "household_id"} & (
+            usage.get("member", set()) - usage.get("person", set()) - usage.get("household_agg", set())
+            - usage.get("total_agg", set()))
+        p = p.select(*[c for c in p.columns if c not in from_household])
+    p = cut("persons", p)
 
     # Household stage.
     h_agg = aggregate_rules(p, "household_agg", by="household_id")
     hh = hp.inner_join(h_agg, "household_id")
-    hh = cut("households", apply_row_rules(prune(hh, "household"), "household"))
+    hh = cut("households", apply_row_rules(prune(hh, "household", frozenset(from_household)), "household"))
 
     # Members again, seeing household results.
     household_results = [r.name for r in rules_of("household_agg") + rules_of("household")]
-    m = p.inner_join(hh.select("household_id", *household_results), "household_id")
+    m = p.inner_join(hh.select("household_id", *household_results, *sorted(from_household)), "household_id")
     m = cut("members", apply_row_rules(prune(m, "member"), "member"))
 
     # Household totals.
