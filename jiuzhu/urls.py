@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("policy/", include("jiuzhu.policy.urls")),
     path("", include("jiuzhu.web.urls")),
 ]

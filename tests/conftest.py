@@ -32,10 +32,18 @@ def make_household(db):
     return make_household
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def regions_loaded(django_db_setup, django_db_blocker):
-    """The shipped region tree, loaded once for the session (tests that need real codes)."""
+    """The shipped region tree for the tests of one module that need real codes; removed afterwards so that
+    other modules start from an empty region table, as they expect."""
+    from jiuzhu.core.models import Region
+    from jiuzhu.core.regions import LEVEL_ORDER
     from jiuzhu.core.services import regions_load
 
     with django_db_blocker.unblock():
         regions_load()
+    yield
+    with django_db_blocker.unblock():
+        # Children before parents (parent is PROTECT).
+        for level in reversed(LEVEL_ORDER):
+            Region.objects.filter(level=level).delete()

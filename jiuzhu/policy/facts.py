@@ -48,8 +48,12 @@ def household_facts(household: Household, *, as_of: date) -> dict:
     rigid: dict[str, Decimal] = defaultdict(Decimal)
     for expense in household.rigid_expenses.all():
         rigid[expense.kind] += expense.amount_12m
-    registered = [t.tier for t in household.tier_memberships.all()
-                  if t.is_active_on(as_of) and t.tier not in PERSON_TIERS and t.person_id is None]
+    active = [t for t in household.tier_memberships.all() if t.is_active_on(as_of)]
+    registered = [t.tier for t in active if t.tier not in PERSON_TIERS and t.person_id is None]
+    if not registered and any(t.tier == "extreme_poverty" for t in active):
+        # Only members are registered (特困 is decided per person): the household's tier is extreme poverty,
+        # as the rules report it when every counted member is.
+        registered = ["extreme_poverty"]
     return {
         "region_code": household.region_id,
         "hukou": household.hukou,

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.roles import can_import, can_read_registry, roles_of
+from jiuzhu.policy.screening import can_run_screening
 
 
 def navigation(request):
@@ -14,5 +15,9 @@ def navigation(request):
         items.append({"label": _("Households"), "url": reverse("web:household_list"), "key": "households"})
     if can_import(user):
         items.append({"label": _("Import"), "url": reverse("web:import"), "key": "import"})
+    if can_read_registry(user):
+        items.append({"label": _("Standards"), "url": reverse("policy:standards"), "key": "standards"})
+    if can_run_screening(user):
+        items.append({"label": _("Screening"), "url": reverse("policy:screening"), "key": "screening"})
     items.append({"label": _("API documentation"), "url": reverse("api-1:openapi-view"), "key": "api"})
     return {"nav_items": items, "user_roles": roles_of(user)}

@@ -20,6 +20,9 @@ PATHS = {
     "/api/v1/persons": {"get"},
     "/api/v1/persons/{person_id}": {"get"},
     "/api/v1/persons/{person_id}/reveal": {"post"},
+    "/api/v1/screen": {"post"},
+    "/api/v1/households/{household_id}/screen": {"get"},
+    "/api/v1/standards": {"get"},
 }
 
 

@@ -5,12 +5,13 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def small_population(tmp_path_factory):
+def small_population(tmp_path_factory, django_db_setup, django_db_blocker):
     """A small synthetic population in the Parquet format, spread over several provinces."""
     from django.core.management import call_command
 
     out = tmp_path_factory.mktemp("population") / "pop"
-    call_command("synth", "population", "--people", "4000", "--out", str(out), "--seed", "11", "--quiet")
+    with django_db_blocker.unblock():
+        call_command("synth", "population", "--people", "4000", "--out", str(out), "--seed", "11", "--quiet")
     return out
 
 

@@ -23,6 +23,7 @@ def _rows(path: Path) -> list[tuple]:
 
 
 @pytest.mark.spark
+@pytest.mark.django_db
 def test_duckdb_and_spark_give_identical_results(small_population, tmp_path, require_spark, regions_loaded):
     book = book_with()
     duck = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "duckdb.parquet",

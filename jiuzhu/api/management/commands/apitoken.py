@@ -35,7 +35,7 @@ class Command(BaseCommand):
         user = _user(username)
         token, key = api_token_create(user=user, name=name)
         self.stderr.write(
-            _("Created API token %(id)s \u201c%(name)s\u201d for %(user)s. The key is shown only this once:")
+            _("Created API token %(id)s “%(name)s” for %(user)s. The key is shown only this once:")
             % {"id": token.pk, "name": token.name, "user": user.get_username()}
         )
         # The key alone on stdout, so that `KEY=$(jiuzhu apitoken create ...)` captures exactly it.
