@@ -61,10 +61,13 @@ def _no_cut(name: str, table: ir.Table) -> ir.Table:
     return table
 
 
-# Columns kept whatever the rules read: keys, outputs, and every rule's result (the explanation shows them).
-ALWAYS_KEEP = ({"household_id", "person_id", "supported_person_id", "supporter_id", "supporter_name",
-                "supporter_relation", "registered_tier", "region_code"}
-               | set(HOUSEHOLD_OUTPUT) | set(PERSON_OUTPUT) | {r.name for r in RULES})
+# Columns kept whatever the rules read. The explanation shows every rule's result; a batch keeps only its
+# outputs (and what person_tiers reads), so its rows stay narrow through joins and materialised stages.
+_KEYS = {"household_id", "person_id", "supported_person_id", "supporter_id", "registered_tier", "region_code"}
+ALWAYS_KEEP = (_KEYS | {"supporter_name", "supporter_relation"} | set(HOUSEHOLD_OUTPUT) | set(PERSON_OUTPUT)
+               | {r.name for r in RULES})
+BATCH_KEEP = (_KEYS | set(HOUSEHOLD_OUTPUT) | set(PERSON_OUTPUT)
+              | {"extreme_poverty", "individual_dibao_key", "ep_amount"})
 
 
 # Which stages read columns that flow through a stage's table: a member row is a person row joined with
@@ -73,20 +76,26 @@ FLOWS_THROUGH = {
     "all": STAGES,
     "supporter": ("supporter", "supporter_agg"),
     "person": ("person", "household_agg", "member", "total_agg"),
-    "household": ("household", "total"),
+    "household": ("household", "member", "total"),
     "member": ("member", "total_agg"),
     "total": ("total",),
+    # After a stage's rules: only what the stages downstream of it read.
+    "after_supporter": ("supporter_agg",),
+    "after_person": ("household_agg", "member", "total_agg"),
+    "after_household": ("member", "total"),
+    "after_member": ("total_agg",),
+    "after_total": (),
 }
 
 
-def _pruner(usage: dict[str, set[str]] | None):
+def _pruner(usage: dict[str, set[str]] | None, always: set[str]):
     """With the columns each stage reads (see compiled._column_usage), drop at the start of a stage every
     column that no stage fed by this table reads: the engines copy fewer columns through joins, and the SQL
     stays small, so it compiles and plans fast."""
     def prune(table: ir.Table, stage: str, extra: frozenset = frozenset()) -> ir.Table:
         if usage is None:
             return table
-        needed = set(ALWAYS_KEEP) | extra
+        needed = set(always) | extra
         for later in FLOWS_THROUGH[stage]:
             needed |= usage.get(later, set())
         keep = [c for c in table.columns if c in needed]
@@ -96,13 +105,13 @@ def _pruner(usage: dict[str, set[str]] | None):
 
 def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, params: ir.Table,
              cut: Callable[[str, ir.Table], ir.Table] = _no_cut,
-             usage: dict[str, set[str]] | None = None) -> Evaluated:
+             usage: dict[str, set[str]] | None = None, keep: set[str] = ALWAYS_KEEP) -> Evaluated:
     """Build the whole rule pipeline as Ibis expressions (nothing is executed here).
 
     `cut` is called at each stage boundary with the stage's table and returns the table the next stage
     starts from: the batch passes it through (one query, which the engine optimises as a whole); the single
     household replaces it by a named temporary table, so each stage is a small query that plans quickly."""
-    prune = _pruner(usage)
+    prune = _pruner(usage, keep)
     first = "all"
     params = prune(params, first, frozenset({"param_key"}))
     households = to_fen(prune(households, first, frozenset({"param_key", "hukou"})))
@@ -117,7 +126,7 @@ def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, p
 
     # Supporters outside the household.
     s = supporters.inner_join(hp_for_joins, "household_id")
-    s = cut("supporters", apply_row_rules(prune(s, "supporter"), "supporter"))
+    s = cut("supporters", prune(apply_row_rules(prune(s, "supporter"), "supporter"), "after_supporter"))
     s_agg = aggregate_rules(s, "supporter_agg", by="supported_person_id")
 
     # Members with their household's facts and parameters.
@@ -125,7 +134,7 @@ def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, p
     p = p.inner_join(hp_for_joins, "household_id")
     p = p.left_join(s_agg, p.person_id == s_agg.supported_person_id).drop("supported_person_id")
     p = p.mutate(**{r.name: p[r.name].fill_null(0) for r in rules_of("supporter_agg")})
-    p = apply_row_rules(prune(p, "person"), "person")
+    p = prune(apply_row_rules(prune(p, "person"), "person"), "after_person")
     # Household facts and parameters that only member rules read are joined from the household table later
     # (one row per household) instead of being carried on every person row through the aggregation.
     from_household = set()
@@ -139,17 +148,19 @@ def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, p
     # Household stage.
     h_agg = aggregate_rules(p, "household_agg", by="household_id")
     hh = hp.inner_join(h_agg, "household_id")
-    hh = cut("households", apply_row_rules(prune(hh, "household", frozenset(from_household)), "household"))
+    hh = apply_row_rules(prune(hh, "household", frozenset(from_household)), "household")
+    hh = cut("households", prune(hh, "after_household", frozenset(from_household)))
 
     # Members again, seeing household results.
-    household_results = [r.name for r in rules_of("household_agg") + rules_of("household")]
+    household_results = [r.name for r in rules_of("household_agg") + rules_of("household")
+                         if r.name in hh.columns and r.name not in p.columns]
     m = p.inner_join(hh.select("household_id", *household_results, *sorted(from_household)), "household_id")
-    m = cut("members", apply_row_rules(prune(m, "member"), "member"))
+    m = cut("members", prune(apply_row_rules(prune(m, "member"), "member"), "after_member"))
 
     # Household totals.
     t_agg = aggregate_rules(m, "total_agg", by="household_id")
     t = hh.inner_join(t_agg, "household_id")
-    t = cut("totals", apply_row_rules(prune(t, "total"), "total"))
+    t = cut("totals", prune(apply_row_rules(prune(t, "total"), "total"), "after_total"))
     return Evaluated(supporters=s, persons=m, households=t)
 
 
