@@ -7,7 +7,7 @@ national level (region code 000000000000).
 
 Lists and bands are flattened into scalar columns (`flat_columns`) so that the batch engines see plain columns.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 

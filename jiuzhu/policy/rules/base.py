@@ -17,8 +17,7 @@ function uses, so rules that don't depend on each other are computed in one proj
 The evaluation date is a column (`as_of`, carried with the parameters), not a literal, so the compiled SQL
 does not depend on the date and is compiled once per engine.
 """
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import ibis

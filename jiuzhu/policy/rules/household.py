@@ -3,7 +3,7 @@ import ibis
 
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.policy.rules.base import PPM, age_on, fen_div, greatest0, money, mul_share, rule
+from jiuzhu.policy.rules.base import age_on, fen_div, greatest0, money, mul_share, rule
 from jiuzhu.registry.choices import IncomeKind
 
 INCOME_KINDS = [str(k) for k in IncomeKind.values]

@@ -1,19 +1,13 @@
 import json
-from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from jiuzhu.core.cli import parse_date_option
+
 from jiuzhu.policy.errors import PolicyInputError
 from jiuzhu.policy.resolve import ParameterBook
 from jiuzhu.policy.services import parameter_set, reference_load
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
 class Command(BaseCommand):
@@ -45,14 +39,14 @@ class Command(BaseCommand):
                 value = o["value"]
             try:
                 obj = parameter_set(actor=None, region_code=o["region"], name=o["name"],
-                                    effective_from=_date(o["effective_from"]), value=value,
+                                    effective_from=parse_date_option(o["effective_from"], option="--from"), value=value,
                                     source_document=o["source"], note=o["note"])
             except (ValidationError, PermissionDenied) as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"set {obj}")
         elif action == "show":
             try:
-                resolved = ParameterBook.from_database().resolve(region_code=o["region"], as_of=_date(o["as_of"]))
+                resolved = ParameterBook.from_database().resolve(region_code=o["region"], as_of=parse_date_option(o["as_of"], option="--as-of"))
             except PolicyInputError as exc:
                 raise CommandError(f"{exc.field}: {exc.message}") from exc
             rows = [r.as_dict() for r in resolved.values()]

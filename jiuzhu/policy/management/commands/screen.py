@@ -7,14 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jiuzhu.core.cli import parse_date_option
+
 from jiuzhu.policy.errors import PolicyInputError
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-of: not a date (YYYY-MM-DD): {text}") from None
 
 
 class Command(BaseCommand):
@@ -38,7 +33,7 @@ class Command(BaseCommand):
         registry.add_argument("--chunk", type=int, default=None, help="households read per chunk (default 5000)")
 
     def handle(self, *args, action, **o):
-        as_of = _date(o["as_of"])
+        as_of = parse_date_option(o["as_of"], option="--as-of")
         if action == "one":
             self._one(o["household"], as_of, o["lang"])
         elif action == "registry":
