@@ -42,6 +42,7 @@ class ParameterBook:
         for values in self._by_key.values():
             values.sort(key=lambda v: v[0], reverse=True)
         self.region_codes_with_values = {code for code, _ in self._by_key}
+        self._parsed: dict[tuple, Resolved] = {}
 
     @classmethod
     def from_database(cls, overrides: list[dict] | None = None) -> "ParameterBook":
@@ -73,7 +74,13 @@ class ParameterBook:
         for code in chain:
             for effective_from, value, source in self._by_key.get((code, spec.name), ()):
                 if effective_from <= as_of:
-                    return Resolved(spec.name, spec.parse(value), code, effective_from, source)
+                    key = (code, spec.name, effective_from)
+                    resolved = self._parsed.get(key)
+                    if resolved is None:
+                        # Parsed once per stored value: a national batch resolves thousands of regions.
+                        resolved = self._parsed[key] = Resolved(spec.name, spec.parse(value), code, effective_from,
+                                                                source)
+                    return resolved
         if spec.default is not None:
             return Resolved(spec.name, spec.default, "", None, "RULES.md (national default)")
         raise PolicyInputError(PolicyErrorCode.NO_STANDARD, "region_code", MESSAGES["no_standard"],
