@@ -20,13 +20,16 @@ class DuckDBEngine:
             import duckdb
         except ImportError as exc:  # pragma: no cover - duckdb is a core dependency
             raise EngineError("duckdb is not installed") from exc
+        from django.conf import settings
+
         self.con = duckdb.connect()
         self.con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
-        if temp_dir:
-            Path(temp_dir).mkdir(parents=True, exist_ok=True)
-            self.con.execute(f"SET temp_directory = {_quote(Path(temp_dir))}")
+        # Bounded memory: beyond the limit DuckDB spills its joins and aggregations to the temp directory.
+        memory_limit = memory_limit or settings.JIUZHU["DUCKDB_MEMORY_LIMIT"]
+        temp_dir = Path(temp_dir or Path(settings.JIUZHU["VAR_DIR"]) / "tmp" / "duckdb")
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute(f"SET temp_directory = {_quote(temp_dir)}")
         self.con.execute("SET preserve_insertion_order = false")
 
     def register_population(self, population: Path) -> dict[str, pa.Schema]:

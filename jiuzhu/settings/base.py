@@ -102,6 +102,8 @@ JIUZHU = {
     "VAR_DIR": Path(VAR_DIR),
     "PAGE_SIZE": 25,
     "API_PAGE_SIZE_MAX": 200,
+    # The batch engine's memory ceiling (issue 3's target is a 12 GiB peak for the whole process).
+    "DUCKDB_MEMORY_LIMIT": env_str("JIUZHU_DUCKDB_MEMORY_LIMIT", "9GB"),
 }
 
 LOGGING = {
