@@ -55,3 +55,16 @@ def test_a_batch_over_many_households_matches_each_explained_decision(regions_lo
         row = by_id[i]
         assert single["tier"] == row["tier"]
         assert single["monthly_total"] == f"{Decimal(row['monthly_total']) / 100:.2f}"
+
+
+@pytest.mark.django_db
+def test_a_population_screened_in_household_ranges_gives_the_same_file(small_population, tmp_path, settings,
+                                                                          regions_loaded):
+    """Large populations are screened range by range to bound memory; the result must not change."""
+    book = book_with()
+    whole = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "whole.parquet", book=book)
+    settings.JIUZHU = {**settings.JIUZHU, "BATCH_PARTITION_HOUSEHOLDS": 500}
+    parts = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "parts.parquet", book=book)
+    assert whole.households == parts.households > 1500
+    assert _rows(tmp_path / "whole.parquet") == _rows(tmp_path / "parts.parquet")
+    assert not list(tmp_path.glob(".parts.parquet.part*"))
