@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext
 
 from jiuzhu.core.masking import mask_id_number
 from jiuzhu.policy.basis import BASES
@@ -110,7 +111,7 @@ def _rule_entry(rule, value) -> dict:
         "unit": str(rule.unit) if rule.unit else "",
         "kind": rule.kind,
         "basis": basis.as_dict() if basis else None,
-        "explanation": rule.doc,
+        "explanation": gettext(rule.doc) if rule.doc else "",
     }
 
 

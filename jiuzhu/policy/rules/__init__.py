@@ -10,3 +10,4 @@ from jiuzhu.policy.rules import (  # noqa: F401  (importing registers the rules)
     tier,
 )
 from jiuzhu.policy.rules.base import RULES, STAGES, Rule, rules_of  # noqa: F401
+from jiuzhu.policy import rule_texts  # noqa: F401,E402  (the docstrings as translatable strings)

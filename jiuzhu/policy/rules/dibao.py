@@ -36,18 +36,21 @@ def addon_key_member(c):
 @rule("ep_members", stage="total_agg", label=_("Members in extreme poverty"), kind="count",
       basis="extreme_poverty_conditions")
 def ep_members(c):
+    """Counted members who are persons in extreme poverty."""
     return c.extreme_poverty.cast("int64").sum()
 
 
 @rule("ep_amount_total", stage="total_agg", label=_("Extreme-poverty amounts, total"), kind="amount",
       unit=_("yuan per month"), basis="extreme_poverty_standard")
 def ep_amount_total(c):
+    """The extreme-poverty amounts of all members together."""
     return c.ep_amount.sum()
 
 
 @rule("addon_members", stage="total_agg", label=_("Key members receiving the add-on"), kind="count",
       basis="dibao_addon")
 def addon_members(c):
+    """Key members who receive the classified add-on."""
     return c.addon_key_member.cast("int64").sum()
 
 
@@ -95,6 +98,7 @@ def dibao_per_person(c):
 @rule("addon_per_member", stage="total", label=_("Classified add-on per key member"), kind="amount",
       unit=_("yuan per month"), basis="dibao_addon")
 def addon_per_member(c):
+    """The region's add-on per key member: a fixed amount or a share of the dibao standard."""
     return ibis.cases(
         (c.p_addon_mode == "amount", mul_share(ibis.literal(100, type="int64"), c.p_addon_value)),
         (c.p_addon_mode == "share", mul_share(c.dibao_standard, c.p_addon_value)),

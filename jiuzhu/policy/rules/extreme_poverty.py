@@ -58,6 +58,7 @@ def self_care_level(c):
 @rule("ep_care_amount", stage="member", label=_("Care standard applied"), kind="amount",
       unit=_("yuan per month"), basis="extreme_poverty_standard")
 def ep_care_amount(c):
+    """The region's care standard for the person's self-care ability."""
     return ibis.cases(
         (c.self_care_level == "full", c.p_care_standard_full),
         (c.self_care_level == "partial", c.p_care_standard_partial),

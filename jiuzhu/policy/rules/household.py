@@ -121,18 +121,21 @@ def counted_members(c):
 
 @rule("members_registered", stage="household_agg", label=_("Registered members"), kind="count")
 def members_registered(c):
+    """Everyone registered in the household, counted or not."""
     return c.person_id.count()
 
 
 @rule("income_counted_total", stage="household_agg", label=_("Household monthly income counted"),
       kind="amount", unit=_("yuan"), basis="household_income")
 def income_counted_total(c):
+    """The counted monthly income of all members together."""
     return c.income_counted.sum()
 
 
 @rule("income_excluded_total", stage="household_agg", label=_("Household monthly income not counted"),
       kind="amount", unit=_("yuan"), basis="household_income")
 def income_excluded_total(c):
+    """The monthly income of all members that is not counted."""
     return c.income_excluded.sum()
 
 
@@ -143,6 +146,7 @@ def working_members(c):
 
 @rule("able_bodied_adults", stage="household_agg", label=_("Able-bodied working-age adults"), kind="count")
 def able_bodied_adults(c):
+    """Counted members of working age with full labour capacity: the supporters living in the household."""
     return c.able_bodied_adult.cast("int64").sum()
 
 
@@ -169,6 +173,7 @@ def dibao_standard(c):
 @rule("disposable_income", stage="household", label=_("Last year's per-capita disposable income applied"),
       kind="amount", unit=_("yuan per person per year"), basis="rigid_expense")
 def disposable_income(c):
+    """Last year's local per-capita disposable income for the household's hukou (urban or rural)."""
     return (c.household_hukou == "urban").ifelse(c.p_disposable_income_urban, c.p_disposable_income_rural)
 
 
@@ -185,6 +190,7 @@ def income_deductions(c):
 @rule("income_net_total", stage="household", label=_("Household monthly income after deductions"),
       kind="amount", unit=_("yuan"), basis="household_income")
 def income_net_total(c):
+    """Counted monthly income less the deductions the region allows, never below zero."""
     return greatest0(c.income_counted_total - c.income_deductions)
 
 
@@ -198,6 +204,7 @@ def income_per_capita(c):
 @rule("financial_assets_total", stage="household", label=_("Deposits and financial assets"), kind="amount",
       unit=_("yuan"), basis="household_assets")
 def financial_assets_total(c):
+    """Deposits plus financial assets (securities, funds, insurance)."""
     return c.deposits + c.financial_assets
 
 
@@ -211,6 +218,7 @@ def financial_assets_limit(c):
 @rule("assets_financial_ok", stage="household", label=_("Financial assets within the limit"),
       kind="condition", basis="household_assets")
 def assets_financial_ok(c):
+    """Deposits and financial assets do not exceed the limit."""
     return c.financial_assets_total <= c.financial_assets_limit
 
 
@@ -232,10 +240,12 @@ def assets_vehicle_ok(c):
 @rule("assets_business_ok", stage="household", label=_("No business above the profit limit"),
       kind="condition", basis="household_assets")
 def assets_business_ok(c):
+    """No registered business whose annual profit exceeds the region's limit."""
     return (c.business_count == 0) | (c.business_annual_profit <= c.p_asset_max_business_profit)
 
 
 @rule("assets_ok", stage="household", label=_("Assets pass every test"), kind="condition",
       basis="household_assets")
 def assets_ok(c):
+    """Financial assets, dwellings, vehicles and businesses all pass the region's limits."""
     return c.assets_financial_ok & c.assets_dwellings_ok & c.assets_vehicle_ok & c.assets_business_ok

@@ -26,6 +26,7 @@ def individual_dibao_key(c):
 @rule("individual_candidates", stage="total_agg", label=_("Key members for individual dibao"), kind="count",
       basis="dibao_individual")
 def individual_candidates(c):
+    """Counted members who qualify as key members for individual dibao."""
     return c.individual_dibao_key.cast("int64").sum()
 
 
@@ -48,6 +49,7 @@ def individual_dibao_income_ok(c):
 @rule("individual_dibao_persons", stage="total", label=_("Members covered by individual dibao"),
       kind="count", basis="dibao_individual")
 def individual_dibao_persons(c):
+    """Key members covered by individual dibao: only in a dibao-marginal household within the income cap."""
     return (c.dibao_marginal & c.individual_dibao_income_ok).ifelse(c.individual_candidates, 0)
 
 

@@ -6,6 +6,7 @@ from jiuzhu.policy.rules.base import PPM, age_on, rule
 
 @rule("supporter_age", stage="supporter", label=_("Supporter's age"), unit=_("years"))
 def supporter_age(c):
+    """The supporter's completed years of age on the date of evaluation."""
     return age_on(c.supporter_birth_date, c.as_of)
 
 
@@ -44,10 +45,12 @@ def supporter_cannot_support(c):
 @rule("supporters_total", stage="supporter_agg", label=_("Legal supporters outside the household"),
       kind="count", basis="extreme_poverty_supporter")
 def supporters_total(c):
+    """Legal supporters of the member who live outside the household."""
     return c.supporter_id.count()
 
 
 @rule("supporters_able", stage="supporter_agg", label=_("Supporters able to support"), kind="count",
       basis="extreme_poverty_supporter")
 def supporters_able(c):
+    """Of those supporters, how many are able to support."""
     return (~c.supporter_cannot_support).cast("int64").sum()

@@ -28,4 +28,5 @@ def monthly_total(c):
 
 @rule("tier_changed", stage="total", label=_("Differs from the registered tier"), kind="condition")
 def tier_changed(c):
+    """The tier the rules give differs from the tier the registry records."""
     return c.tier != c.registered_tier
