@@ -7,9 +7,6 @@ column, value and reason; every valid row is saved through `parameter_set`, whic
 and changes nothing when the value is already there, so importing the same file twice changes nothing.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +15,7 @@ from jiuzhu.core.roles import roles_of
 from jiuzhu.policy.forms import parse_value_text
 from jiuzhu.policy.models import ParameterValue
 from jiuzhu.policy.services import STANDARD_SETTERS, parameter_set
-from jiuzhu.registry.imports import ImportFileError, read_table
+from jiuzhu.registry.imports import ImportFileError, cell_date, cell_text as _text, read_table
 
 COLUMNS = ("region_code", "name", "effective_from", "value", "source_document", "note")
 REQUIRED = ("region_code", "name", "effective_from", "value", "source_document")
@@ -47,26 +44,6 @@ class ParameterImportResult:
     @property
     def rejected_rows(self) -> int:
         return len({e["row"] for e in self.errors})
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    # 2025-07-01, 2025/7/1 and 2025.7.1 are all written in practice.
-    parts = _text(value).replace("/", "-").replace(".", "-").split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(value)
-    return date(int(parts[0]), int(parts[1]), int(parts[2]))
 
 
 @transaction.atomic
@@ -106,9 +83,8 @@ def _import_row(actor, number: int, row: dict, result: ParameterImportResult, se
     if len(region_code) != 12 or not region_code.isdigit():
         error("region_code", _("A division code has 12 digits."))
         return
-    try:
-        effective_from = _date(row.get("effective_from"))
-    except ValueError:
+    effective_from = cell_date(row.get("effective_from"))
+    if effective_from is None:
         error("effective_from", _("Not a date. Write dates as YYYY-MM-DD, for example 1980-03-15."))
         return
     key = (region_code, name, effective_from)

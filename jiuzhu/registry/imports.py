@@ -343,7 +343,19 @@ class _Invalid(Exception):
         self.params = {k: str(v) for k, v in params.items()}
 
 
-def _cell_text(value: Any) -> str:
+def cell_date(value: Any) -> date | None:
+    """A spreadsheet cell as a date: a real date, an Excel serial number, or text such as 2025-07-01,
+    2025/7/1; None when it is none of these. Shared by every spreadsheet import."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _excel_serial_date(value)
+    return fmt.parse_date_text(cell_text(value))
+
+
+def cell_text(value: Any) -> str:
     """A cell as the user typed it, for error reports."""
     if value is None:
         return ""
@@ -385,7 +397,7 @@ class _Parser:
         if isinstance(value, float) and abs(value) >= 1e15:
             # Excel keeps 15 significant digits: a bank account typed as a number is already wrong.
             raise _Invalid(E.LOST_DIGITS)
-        text = _cell_text(value)
+        text = cell_text(value)
         if column.key == "bank_account":
             text = "".join(text.split())
         if column.key == "phone" and not all(ch.isdigit() or ch in " +-()" for ch in text):
@@ -395,7 +407,7 @@ class _Parser:
         return text
 
     def _parse_choice(self, column, value):
-        found = self.lookup(column.choices).get(fmt.normalize_term(_cell_text(value)))
+        found = self.lookup(column.choices).get(fmt.normalize_term(cell_text(value)))
         if found is None:
             raise _Invalid(E.UNKNOWN_CHOICE, allowed=fmt.allowed_values_text(column))
         return found
@@ -403,7 +415,7 @@ class _Parser:
     def _parse_choice_list(self, column, value):
         lookup = self.lookup(column.choices)
         chosen = set()
-        for word in fmt.LIST_SEPARATORS.split(_cell_text(value)):
+        for word in fmt.LIST_SEPARATORS.split(cell_text(value)):
             if not word or fmt.normalize_term(word) in map(fmt.normalize_term, fmt.NONE_WORDS):
                 continue
             found = lookup.get(fmt.normalize_term(word))
@@ -414,14 +426,7 @@ class _Parser:
         return [v for v in column.choices.values if v in chosen]
 
     def _parse_date(self, column, value):
-        if isinstance(value, datetime):
-            day = value.date()
-        elif isinstance(value, date):
-            day = value
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            day = _excel_serial_date(value)
-        else:
-            day = fmt.parse_date_text(_cell_text(value))
+        day = cell_date(value)
         if day is None:
             raise _Invalid(E.BAD_DATE)
         if day > self.today:
@@ -431,7 +436,7 @@ class _Parser:
     def _parse_bool(self, column, value):
         if isinstance(value, bool):
             return value
-        word = fmt.normalize_term(_cell_text(value))
+        word = fmt.normalize_term(cell_text(value))
         if word in {fmt.normalize_term(w) for w in fmt.TRUE_WORDS}:
             return True
         if word in {fmt.normalize_term(w) for w in fmt.FALSE_WORDS}:
@@ -439,14 +444,14 @@ class _Parser:
         raise _Invalid(E.BAD_BOOLEAN)
 
     def _parse_grade(self, column, value):
-        text = fmt.normalize_term(_cell_text(value)).removesuffix("级")
+        text = fmt.normalize_term(cell_text(value)).removesuffix("级")
         grade = fmt.CHINESE_GRADES.get(text)
         if grade is None:
             raise _Invalid(E.BAD_GRADE)
         return grade
 
     def _parse_region(self, column, value):
-        text = _cell_text(value)
+        text = cell_text(value)
         if len(text) != 12 or not text.isdigit():
             raise _Invalid(E.BAD_REGION_CODE)
         return text
@@ -457,7 +462,7 @@ class _Parser:
         if isinstance(value, (int, float)):
             amount = Decimal(repr(value))
         else:
-            text = _cell_text(value)
+            text = cell_text(value)
             for noise in (",", "，", "¥", "￥", "元", " "):
                 text = text.replace(noise, "")
             try:
@@ -482,7 +487,7 @@ class _Parser:
     def _parse_count(self, column, value):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = _cell_text(value)
+        text = cell_text(value)
         if not text.isdigit() or int(text) > MAX_COUNT:
             raise _Invalid(E.BAD_COUNT, max=MAX_COUNT)
         return int(text)
@@ -680,7 +685,7 @@ class _Import:
                 "row": row.number,
                 "column": key,
                 "header": self.headers.get(key, column.header),
-                "value": _cell_text(row.cells.get(key)),
+                "value": cell_text(row.cells.get(key)),
                 "code": str(code),
                 "params": params,
                 "reason": _render(str(code), params),
@@ -702,14 +707,14 @@ class _Import:
                 # of ours is noticed.
                 self.notices.append(
                     {
-                        "row": 1, "column": "", "header": _cell_text(text), "value": "", "level": "warning",
+                        "row": 1, "column": "", "header": cell_text(text), "value": "", "level": "warning",
                         "code": str(E.UNKNOWN_COLUMN), "params": {}, "reason": _render(E.UNKNOWN_COLUMN, {}),
                     }
                 )
                 continue
             if column.key in seen:
-                raise ImportFileError(E.DUPLICATE_COLUMN, column=_cell_text(text))
-            seen[column.key] = _cell_text(text)
+                raise ImportFileError(E.DUPLICATE_COLUMN, column=cell_text(text))
+            seen[column.key] = cell_text(text)
             if column.kind != fmt.INFO:
                 self.columns[index] = column
         self.headers = seen
@@ -783,7 +788,7 @@ class _Import:
         values, id_info = row.values, row.id_info
         if "sex" in values and values["sex"] != id_info.sex:
             self.error(
-                row, "sex", E.SEX_MISMATCH, value=_cell_text(row.cells["sex"]),
+                row, "sex", E.SEX_MISMATCH, value=cell_text(row.cells["sex"]),
                 expected=f"{fmt.choice_term(Sex, id_info.sex)} ({id_info.sex})",
             )
         if "birth_date" in values and values["birth_date"] != id_info.birth_date:
@@ -881,7 +886,7 @@ class _Import:
     def check_conflicts(self, row: _Row, head_row: _Row) -> None:
         for key, value in row.values.items():
             if fmt.COLUMNS_BY_KEY[key].household_level and head_row.values.get(key) != value:
-                expected = _cell_text(head_row.cells.get(key)) or _("(blank)")
+                expected = cell_text(head_row.cells.get(key)) or _("(blank)")
                 self.error(row, key, E.CONFLICT, row=head_row.number, expected=expected)
 
     # Planning the writes --------------------------------------------------------------------------

@@ -235,6 +235,24 @@ def test_an_xlsx_import_reports_a_value_of_the_wrong_kind(client, county_standar
     assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "value", "to_the_moon")]
 
 
+def test_an_xlsx_date_typed_as_an_excel_serial_number_is_read_as_that_date(client, county_standards, bureau,
+                                                                            region_tree):
+    from openpyxl import Workbook
+
+    from jiuzhu.policy.models import ParameterValue
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["region_code", "name", "effective_from", "value", "source_document", "note"])
+    sheet.append([region_tree.county.code, "care_standard_full", 46023, 260, "市中区文件", None])  # 2026-01-01
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(bureau)
+    result = upload(client, "standards.xlsx", buffer.getvalue()).context["result"]
+    assert result.errors == [] and result.created == 1
+    assert ParameterValue.objects.filter(name="care_standard_full", effective_from=date(2026, 1, 1)).exists()
+
+
 def test_a_file_without_the_required_columns_is_refused_as_a_whole(client, county_standards, bureau):
     client.force_login(bureau)
     response = upload(client, "standards.csv", b"region_code,name\n370402000000,rounding\n")
