@@ -1,7 +1,5 @@
 """Forms of the policy pages. They parse and validate input; services and selectors do the rest."""
-import json
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.regions import LEVEL_ORDER, RegionLevel
 from jiuzhu.core.scope import region_list, user_region_prefix
-from jiuzhu.policy.parameters import NATIONAL, SPEC_BY_NAME, SPECS
+
+from jiuzhu.policy.parameters import NATIONAL, SPECS, parse_value_text
 from jiuzhu.policy.selectors import CHANGE_KINDS
 from jiuzhu.registry.choices import Tier
 
@@ -75,28 +74,6 @@ class AsOfForm(forms.Form):
         if self.is_valid() and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]
         return timezone.localdate()
-
-
-def parse_value_text(name: str, text: str) -> Any:
-    """What a person types as a value, in the form the catalogue parses: JSON where it is JSON (lists,
-    bands, true/false), otherwise the text; lists may also be written as codes separated by commas."""
-    text = (text or "").strip()
-    spec = SPEC_BY_NAME.get(name)
-    if spec is not None and spec.kind == "bool":
-        lowered = text.lower()
-        if lowered in {"是", "yes", "true", "1"}:
-            return True
-        if lowered in {"否", "no", "false", "0"}:
-            return False
-    if spec is not None and spec.kind in {"money", "share", "number", "int"}:
-        return text.replace(",", "").replace("，", "")
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except (json.JSONDecodeError, ValueError):
-        pass
-    if spec is not None and spec.kind == "list":
-        return [part.strip() for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()]
-    return text
 
 
 class ParameterValueForm(forms.Form):

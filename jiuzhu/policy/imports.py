@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.core.roles import roles_of
-from jiuzhu.policy.forms import parse_value_text
+from jiuzhu.policy.parameters import parse_value_text
 from jiuzhu.policy.models import ParameterValue
 from jiuzhu.policy.services import STANDARD_SETTERS, parameter_set
 from jiuzhu.registry.imports import ImportFileError, cell_date, cell_text as _text, read_table

@@ -7,6 +7,7 @@ national level (region code 000000000000).
 
 Lists and bands are flattened into scalar columns (`flat_columns`) so that the batch engines see plain columns.
 """
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -276,3 +277,25 @@ def flat_columns(values: dict[str, Any]) -> dict[str, Any]:
         else:
             out[f"p_{spec.name}"] = to_engine(spec.kind, value)
     return out
+
+
+def parse_value_text(name: str, text: str) -> Any:
+    """What a person types as a value, in the form the catalogue parses: JSON where it is JSON (lists,
+    bands, true/false), otherwise the text; lists may also be written as codes separated by commas."""
+    text = (text or "").strip()
+    spec = SPEC_BY_NAME.get(name)
+    if spec is not None and spec.kind == "bool":
+        lowered = text.lower()
+        if lowered in {"是", "yes", "true", "1"}:
+            return True
+        if lowered in {"否", "no", "false", "0"}:
+            return False
+    if spec is not None and spec.kind in {"money", "share", "number", "int"}:
+        return text.replace(",", "").replace("，", "")
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except (json.JSONDecodeError, ValueError):
+        pass
+    if spec is not None and spec.kind == "list":
+        return [part.strip() for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()]
+    return text

@@ -32,9 +32,9 @@ from jiuzhu.policy.forms import (
     ParameterValueForm,
     ProposalFormSet,
     RegionDateForm,
-    parse_value_text,
 )
 from jiuzhu.policy.imports import ParameterImportError, parameter_import
+from jiuzhu.policy.parameters import parse_value_text
 from jiuzhu.policy.models import ScreeningRun, ScreeningRunStatus
 from jiuzhu.policy.parameters import NATIONAL, SPEC_BY_NAME, ParameterTypeError
 from jiuzhu.policy.rules import RULES

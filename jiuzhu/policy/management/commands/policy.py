@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jiuzhu.core.cli import parse_date_option
 
 from jiuzhu.policy.errors import PolicyInputError
+from jiuzhu.policy.parameters import parse_value_text
 from jiuzhu.policy.resolve import ParameterBook
 from jiuzhu.policy.services import parameter_set, reference_load
 
@@ -33,10 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(f"reference standards: {result.created} created, {result.updated} updated, "
                               f"{result.unchanged} unchanged")
         elif action == "set":
-            try:
-                value = json.loads(o["value"])
-            except json.JSONDecodeError:
-                value = o["value"]
+            value = parse_value_text(o["name"], o["value"])
             try:
                 obj = parameter_set(actor=None, region_code=o["region"], name=o["name"],
                                     effective_from=parse_date_option(o["effective_from"], option="--from"), value=value,
