@@ -69,11 +69,15 @@ class SelfCare(models.TextChoices):
     NONE = "none", _("Fully dependent")
 
 
+# Most activities a partly dependent person fails (RULES.md §3); the rule self_care_level reads it too.
+SELF_CARE_PARTIAL_MAX_FAILED = 3
+
+
 def self_care_from_failed(count: int) -> SelfCare:
     """None failed: self-caring; 1–3 failed: partly; 4 or more: fully dependent (RULES.md §3)."""
     if count <= 0:
         return SelfCare.FULL
-    if count <= 3:
+    if count <= SELF_CARE_PARTIAL_MAX_FAILED:
         return SelfCare.PARTIAL
     return SelfCare.NONE
 

@@ -2,6 +2,7 @@
 import ibis
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.registry.choices import SELF_CARE_PARTIAL_MAX_FAILED
 from jiuzhu.policy.rules.base import greatest0, mul_share, round_by_rule, rule
 
 
@@ -52,7 +53,8 @@ def ep_standard(c):
 def self_care_level(c):
     """None of the six activities failed: fully self-caring; 1–3: partly dependent; 4 or more: fully
     dependent."""
-    return ibis.cases((c.self_care_failed <= 0, "full"), (c.self_care_failed <= 3, "partial"), else_="none")
+    return ibis.cases((c.self_care_failed <= 0, "full"),
+                      (c.self_care_failed <= SELF_CARE_PARTIAL_MAX_FAILED, "partial"), else_="none")
 
 
 @rule("ep_care_amount", stage="member", label=_("Care standard applied"), kind="amount",
