@@ -60,6 +60,8 @@ class AuditAction(models.TextChoices):
     API_READ = "api_read", _("Read personal data through the API")
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
+    REGISTER_HOUSEHOLD = "register_household", _("Registered a household at application")
+    VIEW_APPLICATION = "view_application", _("Viewed an application")
 
 
 class AuditLog(models.Model):
@@ -85,3 +87,5 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+
+from jiuzhu.core.models_calendar import *  # noqa

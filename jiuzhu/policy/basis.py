@@ -76,6 +76,11 @@ BASES = {b.code: b for b in [
     _b("temporary", INTERIM_MEASURES, "第四十七条至第五十条",
        _("Temporary assistance helps households in sudden distress or with unbearable necessary expenses, "
          "in amounts set locally as multiples of the dibao standard.")),
+    _b("procedure", DIBAO_MEASURES, "申请受理、审核确认",
+       _("Applications are accepted at any township window; the household's economy is verified, a home "
+         "survey is made by two surveyors, the township's opinion is publicly noticed for 7 days, and the "
+         "county decides within 10 working days; the whole procedure takes at most 30 working days, 45 when "
+         "extended; a refusal is notified in writing with reasons.")),
     _b("local_standard", LOCAL, "",
        _("The amount is set by the local government and published.")),
 ]}

@@ -36,6 +36,7 @@ class ParamSpec:
     help: Any = ""
     basis: str = ""
     band_value: str = "number"     # for bands: the kind of each band's value (money or number)
+    engine: bool = True            # False: a procedure parameter (deadlines), not an input of the rules
 
     def parse(self, raw: Any) -> Any:
         """Turn a stored or typed value into its Python form, with a clear error naming the parameter."""
@@ -246,6 +247,17 @@ SPECS: list[ParamSpec] = [
               default=Decimal("0"), basis="local_standard"),
     ParamSpec("orphan_higher_education_grant", "money", _("Orphan higher-education grant per academic year"),
               _("yuan per year"), default=Decimal("0"), basis="local_standard"),
+    # Procedure and deadlines (RULES.md §7): read by the case workflow, not by the rules
+    ParamSpec("public_notice_days", "int", _("Public notice period"), _("days"), default=7,
+              basis="procedure", engine=False),
+    ParamSpec("procedure_working_days", "int", _("Whole procedure, from acceptance to decision"),
+              _("working days"), default=30, basis="procedure", engine=False),
+    ParamSpec("procedure_extended_working_days", "int", _("Whole procedure when extended"), _("working days"),
+              default=45, basis="procedure", engine=False),
+    ParamSpec("county_decision_working_days", "int", _("County decision after the public notice"),
+              _("working days"), default=10, basis="procedure", engine=False),
+    ParamSpec("refusal_notice_working_days", "int", _("Written refusal with reasons within"), _("working days"),
+              default=3, basis="procedure", engine=False),
 ]
 SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in SPECS}
 
@@ -264,6 +276,8 @@ def flat_columns(values: dict[str, Any]) -> dict[str, Any]:
     `p_<name>_<i>_below` (fen) / `p_<name>_<i>_value` with unused bands set so they never match."""
     out: dict[str, Any] = {}
     for spec in SPECS:
+        if not spec.engine:
+            continue
         value = values[spec.name]
         if spec.kind == "list":
             for choice in spec.choices:
