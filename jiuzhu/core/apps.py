@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "jiuzhu.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from jiuzhu.core import checks  # noqa: F401
