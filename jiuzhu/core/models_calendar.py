@@ -44,12 +44,12 @@ class CalendarDay(models.Model):
     """A day the notice changes: a holiday off work, or a weekend day worked (调休)."""
 
     notice = models.ForeignKey(
-        HolidayNotice, on_delete=models.CASCADE, related_name="days", verbose_name=_("notice"),
+        HolidayNotice, on_delete=models.CASCADE, related_name="days", verbose_name=_("holiday notice"),
     )
     day = models.DateField(_("day"), unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
     name = models.CharField(
-        _("name"), max_length=100, blank=True, help_text=_("The holiday, e.g. 春节 (Spring Festival)."),
+        _("holiday name"), max_length=100, blank=True, help_text=_("The holiday, e.g. 春节 (Spring Festival)."),
     )
 
     class Meta:

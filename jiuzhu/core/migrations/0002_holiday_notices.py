@@ -40,8 +40,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(unique=True, verbose_name='day')),
                 ('kind', models.CharField(choices=[('holiday', 'public holiday'), ('makeup_workday', 'make-up working day')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(blank=True, help_text='The holiday, e.g. 春节 (Spring Festival).', max_length=100, verbose_name='name')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='core.holidaynotice', verbose_name='notice')),
+                ('name', models.CharField(blank=True, help_text='The holiday, e.g. 春节 (Spring Festival).', max_length=100, verbose_name='holiday name')),
+                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='core.holidaynotice', verbose_name='holiday notice')),
             ],
             options={
                 'verbose_name': 'calendar day',
