@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("policy/", include("jiuzhu.policy.urls")),
+    path("cases/", include("jiuzhu.cases.urls")),
     path("", include("jiuzhu.web.urls")),
 ]

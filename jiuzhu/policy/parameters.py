@@ -250,6 +250,9 @@ SPECS: list[ParamSpec] = [
     # Procedure and deadlines (RULES.md §7): read by the case workflow, not by the rules
     ParamSpec("public_notice_days", "int", _("Public notice period"), _("days"), default=7,
               basis="procedure", engine=False),
+    ParamSpec("public_notice_mask_name", "bool", _("Public notices show the holder's name partly masked"),
+              default=True, basis="procedure", engine=False,
+              help=_("Our stricter default (RULES.md §9): the surname only, e.g. 张**.")),
     ParamSpec("procedure_working_days", "int", _("Whole procedure, from acceptance to decision"),
               _("working days"), default=30, basis="procedure", engine=False),
     ParamSpec("procedure_extended_working_days", "int", _("Whole procedure when extended"), _("working days"),

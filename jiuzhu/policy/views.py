@@ -2,7 +2,7 @@
 and what-ifs. Each view parses input, calls one service or selector, and renders; the small functions at
 the top only turn values into what a page shows (money as ¥1,234.50, shares as %, codes as labels)."""
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,12 +16,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.models import Region
 from jiuzhu.core.roles import roles_of
+from jiuzhu.policy.display import (
+    EMPTY,
+    origin_label,
+    region_name,
+    explained_decision,
+    money,
+    parameter_display,
+    signed_money,
+    tier_label,
+)
 from jiuzhu.policy.errors import PolicyInputError
 from jiuzhu.policy.explain import screen_household
 from jiuzhu.policy.facts import household_facts
@@ -36,8 +45,7 @@ from jiuzhu.policy.forms import (
 from jiuzhu.policy.imports import ParameterImportError, parameter_import
 from jiuzhu.policy.parameters import parse_value_text
 from jiuzhu.policy.models import ScreeningRun, ScreeningRunStatus
-from jiuzhu.policy.parameters import NATIONAL, SPEC_BY_NAME, ParameterTypeError
-from jiuzhu.policy.rules import RULES
+from jiuzhu.policy.parameters import SPEC_BY_NAME
 from jiuzhu.policy.screening import (
     RULE_TIERS,
     can_run_screening,
@@ -53,144 +61,9 @@ from jiuzhu.policy.selectors import (
     standards_own_values,
 )
 from jiuzhu.policy.services import STANDARD_SETTERS, parameter_set
-from jiuzhu.registry.choices import IncomeKind, Relation, RigidExpenseKind, SelfCare, Tier
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.selectors import household_get
 from jiuzhu.registry.services import household_view_record
-
-# --- How values are shown -----------------------------------------------------------------------------
-
-CHOICE_LABELS = {
-    "differential": gettext_lazy("Standard minus per-capita income"),
-    "bands": gettext_lazy("Fixed bands"),
-    "fen": gettext_lazy("To the fen"),
-    "yuan_up": gettext_lazy("Up to the whole yuan"),
-    "yuan_half_up": gettext_lazy("To the nearest yuan"),
-    "none": gettext_lazy("None"),
-    "amount": gettext_lazy("A fixed amount"),
-    "share": gettext_lazy("A share of the standard"),
-}
-ADDON_GROUP_LABELS = {
-    "elderly": gettext_lazy("Elderly"),
-    "minor": gettext_lazy("Minors"),
-    "student": gettext_lazy("Students"),
-    "lone_parent": gettext_lazy("Lone parents"),
-    "severely_disabled": gettext_lazy("Severely disabled"),
-    "seriously_ill": gettext_lazy("Seriously ill"),
-}
-LIST_LABELS = {
-    "income_excluded_kinds": dict(IncomeKind.choices),
-    "rigid_expense_kinds": dict(RigidExpenseKind.choices),
-    "addon_groups": ADDON_GROUP_LABELS,
-}
-# Rules whose value is a code: shown by its label.
-RULE_VALUE_LABELS = {"tier": dict(Tier.choices), "self_care_level": dict(SelfCare.choices)}
-EMPTY = "—"
-
-
-def money(value: Any) -> str:
-    """¥1,234.50 (a minus sign for negative amounts)."""
-    if value is None or value == "":
-        return EMPTY
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
-
-
-def signed_money(value: Decimal | None) -> str:
-    if value is None:
-        return EMPTY
-    return ("+" if value > 0 else "") + money(value)
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def yes_no(value: Any) -> str:
-    if value is None:
-        return EMPTY
-    return _("Yes") if value else _("No")
-
-
-def tier_label(tier: str) -> str:
-    return str(dict(Tier.choices).get(tier, tier)) if tier else _("No tier")
-
-
-def parameter_display(name: str, value: Any) -> str:
-    """A parameter value as a person reads it: yuan, %, labels, bands."""
-    spec = SPEC_BY_NAME.get(name)
-    if spec is None:
-        return str(value)
-    if value is None:
-        return EMPTY
-    try:
-        # Stored (JSON) and parsed forms alike become the parsed form.
-        value = spec.parse(value)
-    except ParameterTypeError:
-        return str(value)
-    if spec.kind == "money":
-        return money(value)
-    if spec.kind == "share":
-        return f"{_number(Decimal(value) * 100)}%"
-    if spec.kind in {"number", "int"}:
-        return _number(Decimal(value))
-    if spec.kind == "bool":
-        return yes_no(value)
-    if spec.kind == "choice":
-        return str(CHOICE_LABELS.get(value, value))
-    if spec.kind == "list":
-        labels = LIST_LABELS.get(name, {})
-        return "、".join(str(labels.get(v, v)) for v in value) if value else _("(none)")
-    if spec.kind == "bands":
-        if not value:
-            return _("(none)")
-        parts = []
-        for below, amount in value:
-            shown = money(amount) if spec.band_value == "money" else f"×{_number(Decimal(amount))}"
-            parts.append(_("below %(bound)s: %(value)s") % {"bound": money(below), "value": shown})
-        return "; ".join(parts)
-    return str(value)
-
-
-def rule_value_display(entry: dict) -> str:
-    """A rule's value in the explanation: money for amounts, yes/no for conditions, labels for codes."""
-    value, kind = entry.get("value"), entry.get("kind")
-    if kind == "amount":
-        return money(value)
-    if kind == "condition":
-        return yes_no(value)
-    if value is None or value == "":
-        return EMPTY
-    labels = RULE_VALUE_LABELS.get(entry.get("rule"))
-    if labels:
-        return str(labels.get(value, value))
-    unit = entry.get("unit") or ""
-    return f"{value} {unit}".strip()
-
-
-def _origin_label(origin: str, region: Region | None, code: str) -> str:
-    if origin == "missing":
-        return _("Not set: no region has entered it, and the rules have no default")
-    if origin == "own":
-        return _("Own value")
-    if origin == "default":
-        return _("National default (RULES.md)")
-    if origin == "national":
-        return _("National value")
-    name = region.display_name() if region else code
-    return _("Inherited from %(region)s") % {"region": name}
-
-
-def _region_name(code: str) -> str:
-    if code == NATIONAL:
-        return _("Whole country")
-    region = Region.objects.filter(code=code).first()
-    return region.display_name() if region else code
-
 
 # --- Standards ----------------------------------------------------------------------------------------
 
@@ -209,7 +82,7 @@ def _standards_context(request, *, form: RegionDateForm, region_code: str | None
         rows.append({
             "name": row.spec.name, "label": row.spec.label, "unit": row.spec.unit, "help": row.spec.help,
             "unsure": row.spec.unsure, "value": parameter_display(row.spec.name, r.value), "origin": row.origin,
-            "origin_label": _origin_label(row.origin, row.origin_region, r.region_code),
+            "origin_label": origin_label(row.origin, row.origin_region, r.region_code),
             "source_document": r.source_document, "effective_from": r.effective_from,
         })
     own, history = standards_own_values(region_code=region_code, as_of=as_of)
@@ -224,7 +97,7 @@ def _standards_context(request, *, form: RegionDateForm, region_code: str | None
     if value_form is None and context["can_set"]:
         value_form = ParameterValueForm(initial={"region_code": region_code, "effective_from": timezone.localdate()})
     context.update({
-        "region_code": region_code, "region_name": _region_name(region_code), "as_of": as_of, "rows": rows,
+        "region_code": region_code, "region_name": region_name(region_code), "as_of": as_of, "rows": rows,
         "own_values": own, "history": history, "value_form": value_form,
         "import_form": ParameterImportForm() if context["can_set"] else None,
     })
@@ -302,43 +175,6 @@ def standards_import(request):
 
 # --- Screen now ----------------------------------------------------------------------------------------
 
-_RULES_BY_NAME = {r.name: r for r in RULES}
-
-
-def _rules_display(entries: list[dict]) -> list[dict]:
-    return [entry | {"display": rule_value_display(entry)} for entry in entries]
-
-
-def explained_decision(decision: dict) -> dict:
-    """The decision of `screen_household` with every value made readable."""
-    summary = []
-    for name, value in decision["summary"].items():
-        rule = _RULES_BY_NAME.get(name)
-        if rule is None or name in {"tier", "monthly_total"}:
-            continue
-        entry = {"rule": name, "value": value, "kind": rule.kind, "unit": str(rule.unit) if rule.unit else ""}
-        summary.append({"label": str(rule.label), "display": rule_value_display(entry)})
-    members = [m | {"relation_label": dict(Relation.choices).get(m["relation"], m["relation"]),
-                    "tier_label": tier_label(m["person_tier"]) if m["person_tier"] else EMPTY,
-                    "amount_display": money(m["monthly_amount"]), "rules": _rules_display(m["rules"])}
-               for m in decision["members"]]
-    supporters = [s | {"relation_label": dict(Relation.choices).get(s["relation"], s["relation"]),
-                       "rules": _rules_display(s["rules"])} for s in decision["legal_supporters"]]
-    parameters = []
-    for p in decision["parameters"]:
-        code = p["region_code"]
-        parameters.append(p | {
-            "display": parameter_display(p["name"], p["value"]),
-            "origin": _("National default (RULES.md)") if not code else _region_name(code),
-        })
-    return {
-        "tier": decision["tier"], "tier_label": tier_label(decision["tier"]),
-        "monthly_total": money(decision["monthly_total"]), "summary": summary,
-        "household_rules": _rules_display(decision["household_rules"]),
-        "members": members, "legal_supporters": supporters, "parameters": parameters,
-    }
-
-
 @never_cache
 @login_required
 def household_screen(request, pk: int):
@@ -403,13 +239,13 @@ def screening(request):
             else:
                 return redirect("policy:screening_run", pk=run.pk)
     runs = list(screening_run_list(user=request.user)[:RUNS_SHOWN])
-    names = _region_names({r.region_code for r in runs})
+    names = region_names({r.region_code for r in runs})
     for run in runs:
         run.region_name = names.get(run.region_code, run.region_code)
     return render(request, "policy/screening.html", {"form": form, "runs": runs, "nav_active": "screening"})
 
 
-def _region_names(codes: set[str]) -> dict[str, str]:
+def region_names(codes: set[str]) -> dict[str, str]:
     return {code: region.display_name() for code, region in Region.objects.in_bulk(list(codes)).items()}
 
 
@@ -481,7 +317,7 @@ def screening_run(request, pk: int):
         result.after_amount = money(result.monthly_total)
         result.difference = signed_money(result.monthly_total - (before_amount or Decimal("0.00")))
     context = {
-        "run": run, "what_if": what_if, "region_name": _region_name(run.region_code),
+        "run": run, "what_if": what_if, "region_name": region_name(run.region_code),
         "tier_rows": _tier_rows(run), "filter_form": filter_form, "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number), "nav_active": "screening",
         "running": run.status == ScreeningRunStatus.RUNNING,

@@ -115,6 +115,21 @@ def household_get(*, user, pk: int) -> Household:
     )
 
 
+def household_for_rules(*, pk: int) -> Household:
+    """One household with everything the rules read, for a service acting on a case the actor may handle
+    (the case's region was checked); not for views."""
+    return (
+        Household.objects.select_related("region", "head")
+        .prefetch_related(
+            Prefetch("members", queryset=Person.objects.order_by("id")),
+            "income_items", "assets", "rigid_expenses",
+            Prefetch("legal_supporters", queryset=LegalSupporter.objects.select_related("supported_person")),
+            "tier_memberships",
+        )
+        .get(pk=pk)
+    )
+
+
 def household_history(*, user, household: Household, limit: int = 200) -> list[dict]:
     """The change history of a household and everything in it, newest first."""
     # `household` was obtained through household_get, so the scope check has already happened.

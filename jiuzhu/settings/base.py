@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "jiuzhu.accounts",
     "jiuzhu.registry",
     "jiuzhu.policy",
+    "jiuzhu.cases",
     "jiuzhu.engine",
     "jiuzhu.synth",
     "jiuzhu.web",

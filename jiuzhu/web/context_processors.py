@@ -2,6 +2,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.cases.selectors import can_read_cases
 from jiuzhu.core.roles import can_import, can_read_registry, roles_of
 from jiuzhu.policy.screening import can_run_screening
 
@@ -13,6 +14,8 @@ def navigation(request):
     items = [{"label": _("Home"), "url": reverse("web:home"), "key": "home"}]
     if can_read_registry(user):
         items.append({"label": _("Households"), "url": reverse("web:household_list"), "key": "households"})
+    if can_read_cases(user):
+        items.append({"label": _("Applications"), "url": reverse("cases:list"), "key": "cases"})
     if can_import(user):
         items.append({"label": _("Import"), "url": reverse("web:import"), "key": "import"})
     if can_read_registry(user):

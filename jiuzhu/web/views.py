@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from jiuzhu.core.roles import can_export, can_import, can_read_registry, can_reveal_numbers
+from jiuzhu.cases.selectors import can_read_cases, household_applications
+from jiuzhu.core.roles import can_export, can_import, can_read_registry, can_reveal_numbers, can_write_registry
 from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.selectors import household_get, household_history, person_get
 from jiuzhu.registry.services import household_view_record, person_number_reveal
@@ -64,7 +65,11 @@ def household_detail(request, pk: int):
     household_view_record(user=request.user, household=household, request=request)
     history = household_history(user=request.user, household=household)
     context = household_page(household, history=history, today=timezone.localdate())
-    context.update({"can_reveal": can_reveal_numbers(request.user), "nav_active": "households"})
+    context.update({
+        "can_reveal": can_reveal_numbers(request.user), "nav_active": "households",
+        "applications": household_applications(user=request.user, household_id=household.pk),
+        "can_apply": can_write_registry(request.user) and can_read_cases(request.user),
+    })
     return render(request, "web/household_detail.html", context)
 
 
