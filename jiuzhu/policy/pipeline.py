@@ -63,7 +63,8 @@ def _no_cut(name: str, table: ir.Table) -> ir.Table:
 
 # Columns kept whatever the rules read. The explanation shows every rule's result; a batch keeps only its
 # outputs (and what person_tiers reads), so its rows stay narrow through joins and materialised stages.
-_KEYS = {"household_id", "person_id", "supported_person_id", "supporter_id", "registered_tier", "region_code"}
+_KEYS = {"household_id", "person_id", "supported_person_id", "supporter_id", "registered_tier", "region_code",
+         "param_set"}
 ALWAYS_KEEP = (_KEYS | {"supporter_name", "supporter_relation"} | set(HOUSEHOLD_OUTPUT) | set(PERSON_OUTPUT)
                | {r.name for r in RULES})
 BATCH_KEEP = (_KEYS | set(HOUSEHOLD_OUTPUT) | set(PERSON_OUTPUT)
@@ -113,33 +114,50 @@ def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, p
     household replaces it by a named temporary table, so each stage is a small query that plans quickly."""
     prune = _pruner(usage, keep)
     first = "all"
-    params = prune(params, first, frozenset({"param_key"}))
+    params = prune(params, first, frozenset({"param_key", "param_set", "param_set_first"}))
     households = to_fen(prune(households, first, frozenset({"param_key", "hukou"})))
     persons = to_fen(prune(persons, first))
     supporters = supporters.rename(**{f"supporter_{f}": f for f in SUPPORTER_FIELDS if f in supporters.columns})
     supporters = to_fen(prune(supporters, first))
+    # Parameters: a township key names a parameter set; the sets (a dozen or so nationally) are joined by a
+    # small integer to each stage's rows, with only the parameters that stage reads, instead of riding on
+    # household and person rows through the joins, aggregations and materialised stages.
+    param_sets = params.filter(params.param_set_first).drop("param_key", "param_set_first")
+    param_columns = [c for c in param_sets.columns if c != "param_set"]
+    # Parameters an aggregation reads stay on the rows it aggregates.
+    aggregated = set() if usage is None else (usage.get("household_agg", set()) | usage.get("total_agg", set())
+                                              | usage.get("supporter_agg", set()))
+
+    def with_params(table: ir.Table, stage: str) -> ir.Table:
+        wanted = [c for c in param_columns if usage is None or c in usage.get(stage, set()) or c in aggregated]
+        return table.inner_join(param_sets.select("param_set", *wanted), "param_set")
+
+    def without_params(table: ir.Table) -> ir.Table:
+        return table.drop(*[c for c in param_columns if c in table.columns and c not in aggregated])
+
     h = _with_defaults(households, OPTIONAL_HOUSEHOLD_COLUMNS).rename(household_hukou="hukou")
     h = h.mutate(param_key=h.region_code.substr(0, PARAM_KEY_DIGITS))
-    hp = h.inner_join(params, "param_key").select(h, *[params[c] for c in params.columns if c != "param_key"])
-    hp_for_joins = hp.drop(*[c for c in ("region_code", "address", "bank_account", "head_person_id", "status")
-                             if c in hp.columns])
+    h = h.inner_join(params.select("param_key", "param_set"), "param_key").drop("param_key")
+    h_for_joins = h.drop(*[c for c in ("region_code", "address", "bank_account", "head_person_id", "status")
+                           if c in h.columns])
 
     # Supporters outside the household.
-    s = supporters.inner_join(hp_for_joins, "household_id")
+    s = with_params(supporters.inner_join(h_for_joins, "household_id"), "supporter")
     s = cut("supporters", prune(apply_row_rules(prune(s, "supporter"), "supporter"), "after_supporter"))
     s_agg = aggregate_rules(s, "supporter_agg", by="supported_person_id")
 
     # Members with their household's facts and parameters.
     p = _with_defaults(persons, OPTIONAL_PERSON_COLUMNS)
-    p = p.inner_join(hp_for_joins, "household_id")
+    p = with_params(p.inner_join(h_for_joins, "household_id"), "person")
     p = p.left_join(s_agg, p.person_id == s_agg.supported_person_id).drop("supported_person_id")
     p = p.mutate(**{r.name: p[r.name].fill_null(0) for r in rules_of("supporter_agg")})
-    p = prune(apply_row_rules(prune(p, "person"), "person"), "after_person")
-    # Household facts and parameters that only member rules read are joined from the household table later
-    # (one row per household) instead of being carried on every person row through the aggregation.
+    p = apply_row_rules(prune(p, "person", frozenset({"param_set"})), "person")
+    p = without_params(prune(p, "after_person", frozenset({"param_set"})))
+    # Household facts that only member rules read are joined from the household table later (one row per
+    # household) instead of being carried on every person row through the aggregation.
     from_household = set()
     if usage is not None:
-        from_household = {c for c in hp_for_joins.columns if c != "household_id"} & (
+        from_household = {c for c in h_for_joins.columns if c not in ("household_id", "param_set")} & (
             usage.get("member", set()) - usage.get("person", set()) - usage.get("household_agg", set())
             - usage.get("total_agg", set()))
         p = p.select(*[c for c in p.columns if c not in from_household])
@@ -147,19 +165,21 @@ def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, p
 
     # Household stage.
     h_agg = aggregate_rules(p, "household_agg", by="household_id")
-    hh = hp.inner_join(h_agg, "household_id")
-    hh = apply_row_rules(prune(hh, "household", frozenset(from_household)), "household")
-    hh = cut("households", prune(hh, "after_household", frozenset(from_household)))
+    hh = with_params(h.inner_join(h_agg, "household_id"), "household")
+    hh = apply_row_rules(prune(hh, "household", frozenset(from_household | {"param_set"})), "household")
+    hh = cut("households", without_params(prune(hh, "after_household", frozenset(from_household | {"param_set"}))))
 
     # Members again, seeing household results.
     household_results = [r.name for r in rules_of("household_agg") + rules_of("household")
                          if r.name in hh.columns and r.name not in p.columns]
     m = p.inner_join(hh.select("household_id", *household_results, *sorted(from_household)), "household_id")
-    m = cut("members", prune(apply_row_rules(prune(m, "member"), "member"), "after_member"))
+    m = with_params(m, "member")
+    m = cut("members", without_params(prune(apply_row_rules(prune(m, "member", frozenset({"param_set"})), "member"),
+                                            "after_member")))
 
     # Household totals.
     t_agg = aggregate_rules(m, "total_agg", by="household_id")
-    t = hh.inner_join(t_agg, "household_id")
+    t = with_params(hh.inner_join(t_agg, "household_id"), "total")
     t = cut("totals", prune(apply_row_rules(prune(t, "total"), "total"), "after_total"))
     return Evaluated(supporters=s, persons=m, households=t)
 

@@ -98,34 +98,61 @@ def _arrow_type(value: Any) -> pa.DataType:
 
 
 def params_table(book: ParameterBook, *, param_keys: Iterable[str], as_of: date) -> pa.Table:
-    """One row per param key (a 9-digit township prefix) with the flattened parameter columns.
+    """One row per param key (a 9-digit township prefix) with the flattened parameter columns, and the
+    parameter set it belongs to (`param_set`; `param_set_first` marks one row per set).
 
-    Townships without values of their own share their county's resolution, so a national population with
-    tens of thousands of townships resolves only a few thousand times."""
+    A resolution depends only on which regions of the key's chain have values of their own, so a national
+    population (~40,000 township keys, ~3,000 counties, a few dozen such chains) resolves a few dozen times;
+    keys whose flattened values are equal share one parameter set (a dozen or so nationally), which the
+    pipeline joins through a small integer instead of carrying the whole row through its household joins."""
     deep = book.region_codes_with_values
     keys = sorted(set(param_keys))
     if not keys:
         raise PolicyInputError(PolicyErrorCode.MISSING_FIELD, "population", MESSAGES["missing_field"])
-    anchors: dict[str, int] = {}
-    anchor_rows: list[dict] = []
+    by_chain: dict[tuple, int] = {}      # regions with values along the chain → parameter set
+    by_anchor: dict[str, int] = {}
+    set_rows: dict[tuple, int] = {}      # flattened values → parameter set
+    rows: list[dict] = []
     indices = []
     for key in keys:
         township = key.ljust(12, "0")
         # Values are set at township level at the deepest (parameter_set refuses villages).
         anchor = township if township in deep else key[:6].ljust(12, "0")
-        if anchor not in anchors:
-            anchors[anchor] = len(anchor_rows)
-            resolved = book.resolve(region_code=anchor, as_of=as_of)
-            anchor_rows.append({"as_of": as_of, **flat_columns({n: r.value for n, r in resolved.items()})})
-        indices.append(anchors[anchor])
-    # Resolve once per anchor, then repeat rows by index: a national population has ~40,000 township keys.
-    table = _rows_to_table(anchor_rows).take(pa.array(indices, type=pa.int64()))
+        index = by_anchor.get(anchor)
+        if index is None:
+            try:
+                chain = tuple(c for c in [anchor, *reversed(ancestor_codes(anchor))] if c in deep)
+            except ValueError:
+                chain = None  # an unknown region: resolve() names it
+            index = by_chain.get(chain) if chain is not None else None
+            if index is None:
+                resolved = book.resolve(region_code=anchor, as_of=as_of)
+                row = {"as_of": as_of, **flat_columns({n: r.value for n, r in resolved.items()})}
+                index = set_rows.setdefault(tuple(row.items()), len(rows))
+                if index == len(rows):
+                    rows.append(row)
+                if chain is not None:
+                    by_chain[chain] = index
+            by_anchor[anchor] = index
+        indices.append(index)
+    # Resolve once per chain, then repeat rows by index.
+    sets = pa.array(indices, type=pa.int64())
+    table = _rows_to_table(rows).take(sets)
+    first = [False] * len(keys)
+    seen = set()
+    for i, index in enumerate(indices):
+        if index not in seen:
+            seen.add(index)
+            first[i] = True
+    table = table.add_column(0, "param_set_first", pa.array(first, type=pa.bool_()))
+    table = table.add_column(0, "param_set", sets)
     return table.add_column(0, "param_key", pa.array(keys, type=pa.string()))
 
 
 def params_table_from_resolved(resolved: dict[str, Resolved], *, param_key: str, as_of: date) -> pa.Table:
     """The one-row parameter table of a single evaluation."""
-    row = {"param_key": param_key, "as_of": as_of, **flat_columns({n: r.value for n, r in resolved.items()})}
+    row = {"param_key": param_key, "param_set": 0, "param_set_first": True, "as_of": as_of,
+           **flat_columns({n: r.value for n, r in resolved.items()})}
     return _rows_to_table([row])
 
 
