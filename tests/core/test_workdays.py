@@ -272,8 +272,12 @@ def test_a_make_up_day_on_a_wednesday_is_refused():
     with pytest.raises(HolidayNoticeError) as excinfo:
         holiday_notice_load(data=notice)
     assert problems_of(excinfo) == {"makeup_workdays[4] (2027-03-03)": "not_a_weekend"}
-    with translation.override("en"):
-        assert "Saturday or Sunday" in str(HolidayNoticeError(excinfo.value.problems).problems[0])
+    # Messages are in the active language: Chinese by default, English on request.
+    assert str(excinfo.value) == "makeup_workdays[4] (2027-03-03): 调休上班日必须是星期六或星期日；该日是星期三。"
+    with translation.override("en"), pytest.raises(HolidayNoticeError) as excinfo:
+        holiday_notice_load(data=notice)
+    assert str(excinfo.value) == ("makeup_workdays[4] (2027-03-03): "
+                                  "A make-up working day must be a Saturday or Sunday; this is a Wednesday.")
     assert not HolidayNotice.objects.exists()
 
 
@@ -283,15 +287,14 @@ def test_a_date_in_another_year_a_duplicate_and_a_holiday_worked_are_all_named()
     notice["holidays"].append({"date": "2026-12-31", "name": "元旦"})   # holidays[3]: last year
     notice["holidays"].append({"date": "2027-10-03", "name": "国庆节"})  # holidays[4]: already in holidays[2]
     notice["makeup_workdays"].append("2027-02-06")                      # a Saturday, but a holiday
-    with pytest.raises(HolidayNoticeError) as excinfo:
+    with translation.override("en"), pytest.raises(HolidayNoticeError) as excinfo:
         holiday_notice_load(data=notice)
     assert problems_of(excinfo) == {
         "holidays[3] (2026-12-31)": "wrong_year",
         "holidays[4] (2027-10-03)": "duplicate_date",
         "makeup_workdays[4] (2027-02-06)": "holiday_and_makeup",
     }
-    with translation.override("en"):
-        message = str(next(p for p in excinfo.value.problems if p.code == "duplicate_date"))
+    message = str(next(p for p in excinfo.value.problems if p.code == "duplicate_date"))
     assert message == "holidays[4] (2027-10-03): The date is already listed as holidays[2]."
     assert not HolidayNotice.objects.exists()
 
