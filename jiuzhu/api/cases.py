@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jiuzhu.api.common import request_user
 from jiuzhu.api.errors import ApiError, ApiErrorCode
 from jiuzhu.api.pagination import PageMeta, PageParams, paginate
-from jiuzhu.api.schemas import ERRORS, ErrorOut
+from jiuzhu.api.schemas import ERRORS
 from jiuzhu.api.types import MaskedIdNumber, Money
 from jiuzhu.cases.choices import ApplicationKind, Channel, Material, RequestedTier, TemporaryType
 from jiuzhu.cases.errors import CaseError, CaseErrorCode
@@ -66,6 +66,8 @@ def _require_cases(user) -> None:
 # --- Schemas --------------------------------------------------------------------------------------------
 
 class EventOut(Schema):
+    """One step in the application's timeline: who did what, when, from which state to which."""
+
     step: str = Field(description="The transition's code name (`submit` for the application itself).")
     label: str
     from_state: str
@@ -77,12 +79,16 @@ class EventOut(Schema):
 
 
 class StepOut(Schema):
+    """A step this user may take now, and the inputs it needs."""
+
     step: str
     label: str
     requires: list[str] = Field(description="Inputs the step needs in `data`.")
 
 
 class ApplicationOut(Schema):
+    """An application: where it stands, its deadlines (working days) and what the rules sorted it into."""
+
     id: int
     number: str
     kind: ApplicationKind
@@ -136,6 +142,8 @@ class ApplicationOut(Schema):
 
 
 class DecisionOut(Schema):
+    """The county's decision: frozen with the facts and the explained result it was taken on."""
+
     outcome: str
     letter_number: str
     tier: str
@@ -149,6 +157,8 @@ class DecisionOut(Schema):
 
 
 class ApplicationDetailOut(ApplicationOut):
+    """An application with its timeline, the steps this user may take and the decision."""
+
     events: list[EventOut]
     next_steps: list[StepOut] = Field(description="The steps this user may take now.")
     decision: DecisionOut | None
@@ -168,6 +178,8 @@ class ApplicationDetailOut(ApplicationOut):
 
 
 class ApplicationPage(PageMeta):
+    """One page of applications."""
+
     items: list[ApplicationOut]
 
 
@@ -191,6 +203,8 @@ class ApplicationIn(Schema):
 
 
 class StepIn(Schema):
+    """A step taken on the version of the application the client last read."""
+
     version: int = Field(description="The application's version as last read.")
     data: dict[str, Any] = Field(default_factory=dict, description="The step's inputs (see next_steps[].requires): "
                                  "reasons, surveyed_on, surveyor_1, surveyor_2, findings, surveyors_signed, "
@@ -199,6 +213,8 @@ class StepIn(Schema):
 
 
 class ApplicationFilters(PageParams):
+    """Filters of the application list."""
+
     q: str = ""
     state: str = Field("open", description="open, closed, a state code, or empty for all.")
     kind: ApplicationKind | None = None
@@ -206,6 +222,8 @@ class ApplicationFilters(PageParams):
 
 
 class TimelinessOut(Schema):
+    """Open, overdue and on-time figures of one responsible township."""
+
     region: str
     region_name: str
     open: int
@@ -239,6 +257,8 @@ def applications_list(request: HttpRequest, filters: Query[ApplicationFilters]):
 
 @router.get("/timeliness", response={200: list[TimelinessOut], **ERRORS}, summary="On-time figures by township")
 def applications_timeliness(request: HttpRequest):
+    """Per responsible township of the user's region: open and overdue applications, and the share decided
+    within the procedure's deadline."""
     user = request_user(request)
     _require_cases(user)
     return [{"region": r.region.code, "region_name": r.region.display_name(), "open": r.open, "overdue": r.overdue,
@@ -306,13 +326,15 @@ def applications_step(request: HttpRequest, application_id: int, step: str, payl
 # --- Working days ---------------------------------------------------------------------------------------
 
 class WorkdaysOut(Schema):
+    """A span of the Chinese working-day calendar."""
+
     start: date
     end: date
     working_days: int
     missing_years: list[int] = Field(description="Years without a loaded holiday notice: counted Mon–Fri.")
 
 
-@calendar_router.get("/add", response={200: WorkdaysOut, 401: ErrorOut, 422: ErrorOut},
+@calendar_router.get("/add", response={200: WorkdaysOut, **ERRORS},
                      summary="Add working days to a date")
 def workdays_add(request: HttpRequest, start: date, n: int = Query(..., ge=0, le=3650)):
     """The n-th working day after `start` (the start day is not counted)."""
@@ -320,7 +342,7 @@ def workdays_add(request: HttpRequest, start: date, n: int = Query(..., ge=0, le
     return {"start": start, "end": end, "working_days": n, "missing_years": missing_years(start, end)}
 
 
-@calendar_router.get("/between", response={200: WorkdaysOut, 401: ErrorOut, 422: ErrorOut},
+@calendar_router.get("/between", response={200: WorkdaysOut, **ERRORS},
                      summary="Working days between two dates")
 def workdays_between(request: HttpRequest, start: date, end: date):
     """Working days after `start` up to and including `end`."""

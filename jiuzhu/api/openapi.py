@@ -4,6 +4,7 @@ import inspect
 from django.db import models
 from django.utils import translation
 
+from jiuzhu.cases import choices as case_choices
 from jiuzhu.core.regions import RegionLevel
 from jiuzhu.registry import choices
 
@@ -11,9 +12,10 @@ from jiuzhu.registry import choices
 def _code_lists() -> dict[str, type[models.Choices]]:
     found = {
         name: value
-        for name, value in vars(choices).items()
+        for module in (choices, case_choices)
+        for name, value in vars(module).items()
         if inspect.isclass(value) and issubclass(value, models.Choices) and value is not models.Choices
-        and value.__module__ == choices.__name__
+        and value.__module__ == module.__name__
     }
     found[RegionLevel.__name__] = RegionLevel
     return found
