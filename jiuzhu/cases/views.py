@@ -41,7 +41,7 @@ from jiuzhu.cases.workflow import TRANSITIONS, transitions_for
 from jiuzhu.core.models import Region
 from jiuzhu.core.roles import can_write_registry
 from jiuzhu.core.workdays import calendar_warnings
-from jiuzhu.policy.display import explained_decision
+from jiuzhu.policy.display import explained_decision, tier_label
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.selectors import household_get
 from jiuzhu.registry.services import NewMember, household_register
@@ -170,6 +170,8 @@ def application_new_household(request):
 
 
 def _actions(request, application, *, failed_step: str = "", failed_form=None) -> list[dict]:
+    """The steps the user may take now, each with its form; the one open on the page is the step that just
+    failed, or else the first main step (not a secondary one such as recording materials or an objection)."""
     actions = []
     for step in transitions_for(kind=application.kind, state=application.state):
         if not transition_allowed(actor=request.user, application=application, step=step):
@@ -178,6 +180,9 @@ def _actions(request, application, *, failed_step: str = "", failed_form=None) -
             continue
         form = failed_form if step.name == failed_step else step_form(step.name, application)
         actions.append({"step": step, "form": form, "open": step.name == failed_step})
+    if actions and not any(a["open"] for a in actions):
+        first = next((a for a in actions if a["step"].style == "primary"), actions[0])
+        first["open"] = True
     return actions
 
 
@@ -193,6 +198,7 @@ def _detail_context(request, application, **action_state) -> dict:
         "verification_display": explained_decision(verification.result) if verification else None,
         "decision": decision,
         "decision_display": explained_decision(decision.result) if decision else None,
+        "sorted_tier_label": tier_label(application.sorted_tier) if application.sorted_tier else "",
         "actions": _actions(request, application, **action_state),
         "today": today,
         "overdue": application.is_open and any(d and d < today for d in (application.due_on,

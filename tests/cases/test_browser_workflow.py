@@ -25,6 +25,7 @@ from jiuzhu.cases.errors import MESSAGES
 from jiuzhu.cases.models import Application
 from jiuzhu.core.masking import mask_id_number, mask_name
 from jiuzhu.policy.display import money
+from jiuzhu.registry.choices import Tier
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -160,6 +161,17 @@ def take_step(page, step: str, *, fill: dict | None = None, check: tuple = (), s
     return page.locator(f'details[data-step="{step}"]')
 
 
+def open_steps(page) -> list[str]:
+    """The steps whose form the page shows open."""
+    return [d.get_attribute("data-step") for d in page.locator("details[data-step][open]").all()]
+
+
+def fact(page, label: str) -> str:
+    """The value of a fact in the application's summary, by its label."""
+    facts = page.locator("section[aria-labelledby=summary-heading] dl.facts > div")
+    return facts.filter(has=page.locator("dt", has_text=label)).locator("dd").inner_text().strip()
+
+
 def state_tag(page) -> str:
     return page.get_by_test_id("state").inner_text().strip()
 
@@ -220,8 +232,10 @@ def test_a_dibao_application_from_the_window_to_the_county_approval(
     result = assistant.locator("section[aria-labelledby=verification-heading]")
     assert result.get_by_role("heading", name=zh("Economic verification")).is_visible()
     assert zh("The rules' result on the household's data of %(date)s.", date="2026-09-02") in result.inner_text()
+    assert fact(assistant, zh("Tier by the rules")) == f"{zh(Tier.DIBAO.label)} · " \
+                                                       f"{verification.monthly_total}"
     stats = result.locator(".stats").inner_text()
-    assert zh("Minimum living allowance (dibao)") in stats and money(verification.monthly_total) in stats
+    assert zh(Tier.DIBAO.label) in stats and money(verification.monthly_total) in stats
     result.locator("summary", has_text=zh("Rules applied")).click()
     assert result.locator("h4", has_text="张建国").is_visible()
     assistant.screenshot(path=str(shots / "case_dibao_verified_zh.png"), full_page=True)
@@ -241,19 +255,24 @@ def test_a_dibao_application_from_the_window_to_the_county_approval(
     grid.screenshot(path=str(shots / "case_dibao_survey_error_zh.png"), full_page=True)
     take_step(grid, "survey", fill=survey | {"surveyor_2": "刘强"}, check=("surveyors_signed", "applicant_signed"))
     assert state_tag(grid) == zh(State.SURVEYED.label)
-    survey_card = grid.locator("section.card", has=grid.get_by_role("heading", name=f"{zh('Home survey')} · 2026-09-03"))
+    heading = grid.get_by_role("heading", name=f"{zh('Home survey')} · 2026-09-03")
+    survey_card = grid.locator("section.card", has=heading)
     assert "赵刚、刘强" in survey_card.inner_text()
     assert grid.locator("details[data-step]").count() == 0  # nothing else is the grid worker's to do
 
     # 4 September: the township's opinion; 7 September: the notice is published for 7 days.
     clock.set(date(2026, 9, 4))
     assistant.reload()
+    assert open_steps(assistant) == ["township_opinion"]
+    assistant.locator('details[data-step="township_opinion"]').screenshot(
+        path=str(shots / "case_dibao_opinion_form_zh.png"))
     take_step(assistant, "township_opinion", radio={"opinion": "approve"}, fill={"text": "人均收入低于当地低保标准，建议批准。"})
     assert state_tag(assistant) == zh(State.TOWNSHIP_REVIEWED.label)
     clock.set(date(2026, 9, 7))
     take_step(assistant, "publish_notice", fill={"place": "东风社区公示栏"})
     assert state_tag(assistant) == zh(State.IN_NOTICE.label)
     assert assistant.get_by_test_id("step-due").inner_text().endswith("2026-09-13")
+    assert open_steps(assistant) == ["close_notice"]  # the main step, not the objection forms before it
     assert assistant.get_by_role("heading", name=f"{zh('Public notice')} · 2026-09-07–2026-09-13").is_visible()
 
     # 13 September, the notice's last day: it cannot close yet.
@@ -347,7 +366,7 @@ def test_temporary_assistance_first_then_the_paperwork_and_a_staged_approval(
     details = take_step(assistant, "assist_first", fill={"amount": "3500"})
     error = details.locator(".field", has=assistant.locator('[name="assist_first-amount"]')).locator(".field__error")
     assert error.inner_text() == zh(MESSAGES["assist_first_limit"], limit="3000.00")
-    assert state_tag(assistant) == zh(State.SUBMITTED.label)
+    assert state_tag(assistant) == zh(State.SUBMITTED.label) and open_steps(assistant) == ["assist_first"]
     assistant.screenshot(path=str(shots / "case_temporary_limit_error_zh.png"), full_page=True)
     take_step(assistant, "assist_first", fill={"amount": "2000", "note": "现场查看，先行发放"})
     assert state_tag(assistant) == zh(State.ASSISTED.label)
@@ -382,6 +401,7 @@ def test_temporary_assistance_first_then_the_paperwork_and_a_staged_approval(
     take_step(county, "approve", fill={"stages": "2"})
     assert state_tag(county) == zh(State.APPROVED.label)
     assert county.get_by_test_id("decision-amount").inner_text() == "5000.00"
+    assert fact(county, zh("Tier by the rules")) == "5000.00"  # the rules' temporary amount, no tier
     rows = [row.locator("td").all_inner_texts()
             for row in county.locator("section[aria-labelledby=payments-heading] tbody tr").all()]
     assert [r[:4] for r in rows] == [
