@@ -16,7 +16,8 @@ The day of acceptance itself is not counted: `add_working_days(start, n)` is the
 Case lists compute many deadlines, so the per-year day sets are cached in memory. The cache is checked against
 a cheap database value (number of notices, latest `loaded_at`) once per web request, once a minute outside
 requests, and at once after a load in this process; a notice loaded by another process is therefore seen by
-the next request. A computation costs at most that one small query, not one per deadline.
+the next request. A computation costs at most that one small query, not one per deadline (plus two to read the
+notices when they changed). A load whose transaction is rolled back (as in tests) is forgotten too.
 """
 from __future__ import annotations
 
@@ -135,6 +136,11 @@ _cache = _Cache()
 _cache_lock = threading.Lock()
 
 
+# A notice load of this process whose transaction has not committed yet: the connection and the caller's atomic
+# blocks it was made in. Only that connection can have read (and cached) the uncommitted rows.
+_pending_load: tuple[Any, list] | None = None
+
+
 def calendar_cache_clear() -> None:
     """Forget the loaded notices; the next computation reads them again (for tests and after loads)."""
     global _cache
@@ -159,6 +165,8 @@ def _read_notices() -> dict[int, _Year]:
     for notice in HolidayNotice.objects.all():
         years[notice.year] = {"document": notice.document, "holidays": set(), "makeup_days": set()}
     for notice_year, day, kind in CalendarDay.objects.values_list("notice__year", "day", "kind"):
+        if notice_year not in years:
+            continue  # loaded between the two queries: the token has changed, the next check reads it
         key = "holidays" if kind == CalendarDayKind.HOLIDAY else "makeup_days"
         years[notice_year][key].add(day)
     return {
@@ -168,9 +176,46 @@ def _read_notices() -> dict[int, _Year]:
     }
 
 
+def _note_uncommitted_load() -> None:
+    """Called by holiday_notice_load inside its transaction: remember it until it commits."""
+    global _pending_load
+    connection = transaction.get_connection()
+    callers = list(connection.atomic_blocks[:-1])  # the last block is holiday_notice_load's own
+    if callers:
+        _pending_load = (connection, callers)
+        transaction.on_commit(_load_committed)
+
+
+def _load_committed() -> None:
+    global _pending_load
+    _pending_load = None
+
+
+def _forget_rolled_back_load() -> None:
+    """If the transaction a notice was loaded in has ended without committing, the cache may hold rows that no
+    longer exist (a test's rollback, a failed request): read again. A savepoint released inside it looks the same
+    and costs one needless read."""
+    global _pending_load
+    pending = _pending_load
+    if pending is None:
+        return
+    connection, callers = pending
+    if transaction.get_connection() is not connection:
+        return  # other connections never saw the uncommitted rows
+    current = connection.atomic_blocks
+    still_open = 0
+    while still_open < min(len(callers), len(current)) and callers[still_open] is current[still_open]:
+        still_open += 1
+    if still_open == len(callers):
+        return
+    calendar_cache_clear()
+    _pending_load = (connection, callers[:still_open]) if still_open else None
+
+
 def _notices() -> dict[int, _Year]:
     """The loaded notices by year, from the cache when the database says nothing changed."""
     global _cache
+    _forget_rolled_back_load()
     cache = _cache
     now = time.monotonic()
     if cache.token is not None and not cache.stale and now - cache.checked_at < _RECHECK_SECONDS:
@@ -179,7 +224,7 @@ def _notices() -> dict[int, _Year]:
         token = _db_token()
         if token != cache.token:
             # Read the token first: a load committed in between makes the next check read again.
-            cache = _Cache(token=token, notices=_read_notices())
+            cache = _Cache(token=token, notices=_read_notices() if token[0] else {})
         cache.stale = False
         cache.checked_at = now
         _cache = cache
@@ -610,7 +655,8 @@ def holiday_notice_load(*, data: dict | str | os.PathLike, actor=None) -> Holida
         detail["previous"] = previous
     audit_record(actor=actor, action=AUDIT_ACTION_NOTICE_LOAD, object_type="holiday_notice",
                  object_id=notice.year, detail=detail)
-    # This process sees the change at once; other processes at their next check of the database token. (If the
-    # transaction is rolled back, the token goes back too, and the next check reads the notices again.)
+    # This process sees the change at once; other processes at their next check of the database token, which
+    # only counts committed rows. Should the caller's transaction roll back, this process reads again.
     calendar_cache_clear()
+    _note_uncommitted_load()
     return HolidayNoticeLoadResult(notice=notice, status=status, **counts)

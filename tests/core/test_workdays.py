@@ -13,6 +13,7 @@ Holidays used (chinesecalendar 1.11.0):
 2027 is not in the library: tests/core/data/holiday_notice_sample_2027.yaml is an invented TEST SAMPLE
 (1–3 Jan, 6–12 Feb, 1–7 Oct off; make-up Sun 31 Jan, Sat 20 Feb, Sun 26 Sep, Sat 9 Oct).
 """
+import contextlib
 from datetime import date, datetime
 from io import StringIO
 from pathlib import Path
@@ -22,6 +23,7 @@ import yaml
 from chinese_calendar import constants
 from django.core.management import CommandError, call_command
 from django.core.signals import request_started
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -43,10 +45,10 @@ SAMPLE_2027 = Path(__file__).resolve().parent / "data" / "holiday_notice_sample_
 D = date
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    """Each test's notices are rolled back with its transaction; the in-memory calendar must forget them too."""
-    workdays.calendar_cache_clear()
+@pytest.fixture
+def forget_calendar_afterwards():
+    """For a test that writes notices behind the calendar's back (as another process would): its rows are rolled
+    back at the end, which the calendar cannot know of. (Notices loaded through holiday_notice_load need no help.)"""
     yield
     workdays.calendar_cache_clear()
 
@@ -323,6 +325,17 @@ def test_a_refused_correction_leaves_the_loaded_notice_alone():
     assert is_working_day(D(2027, 1, 31))
 
 
+def a_request_starts() -> None:
+    """Send request_started as a web request does, less the closing of the test's connection (as the test client)."""
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+
+
 # --- The cache ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
@@ -331,7 +344,7 @@ def test_many_deadlines_cost_one_small_query_per_request(django_assert_num_queri
     holiday_notice_load(data=SAMPLE_2027)
     with django_assert_num_queries(3):  # a cold cache: the version, the notices, their days
         add_working_days(D(2026, 9, 30), 1)
-    request_started.send(sender=None)
+    a_request_starts()
     with django_assert_num_queries(1):  # the calendar's version check, then memory only
         for start in starts:
             add_working_days(start, 30)
@@ -341,7 +354,7 @@ def test_many_deadlines_cost_one_small_query_per_request(django_assert_num_queri
 
 
 @pytest.mark.django_db
-def test_a_notice_loaded_by_another_process_is_seen_at_the_next_request():
+def test_a_notice_loaded_by_another_process_is_seen_at_the_next_request(forget_calendar_afterwards):
     assert add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 8)  # cached: 2027 has no notice
     # Another process loads the notice: written straight to the database, this process's cache not told.
     notice = HolidayNotice.objects.create(year=2027, document="TEST", loaded_at=timezone.now())
@@ -349,8 +362,26 @@ def test_a_notice_loaded_by_another_process_is_seen_at_the_next_request():
         [CalendarDay(notice=notice, day=D(2027, 2, d), kind="holiday", name="春节") for d in range(6, 13)]
     )
     assert add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 8)  # still the cached calendar in this request
-    request_started.send(sender=None)
+    a_request_starts()
     assert add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 15)
+
+
+@pytest.mark.django_db
+def test_a_load_whose_transaction_is_rolled_back_is_forgotten():
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        holiday_notice_load(data=SAMPLE_2027)
+        assert add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 15)  # inside the transaction the notice applies
+        raise RuntimeError("the request failed after the load")
+    assert not HolidayNotice.objects.exists()
+    assert add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 8)  # weekdays only again, no request in between
+    assert missing_years(D(2027, 1, 1), D(2027, 1, 1)) == [2027]
+
+
+# Each test's loads were rolled back at its end; the tests in between computed 2027 with and without a notice.
+@pytest.mark.django_db
+def test_notices_of_earlier_tests_do_not_linger():
+    assert missing_years(D(2027, 1, 1), D(2027, 12, 31)) == [2027]
+    assert add_working_days(D(2026, 12, 30), 5) == D(2027, 1, 6)
 
 
 # --- The system check --------------------------------------------------------------------------------------------
