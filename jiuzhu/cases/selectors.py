@@ -1,6 +1,6 @@
 """Every read of applications goes through these functions, limited to the user's region and role.
 
-A user sees the applications of the townships in their subtree, and those handed in at a window in their
+A user sees the applications of the households in their subtree, and those handed in at a window in their
 subtree (one-stop: the receiving township can follow what it forwarded, but only the responsible township
 and its county act on it).
 """
@@ -31,7 +31,8 @@ def application_scope(*, user) -> QuerySet[Application]:
         return Application.objects.none()
     qs = Application.objects.all()
     if prefix:
-        qs = qs.filter(Q(region__code__startswith=prefix) | Q(window_region__code__startswith=prefix))
+        # By the household's region (a grid worker's village lies below the case's township) or by the window.
+        qs = qs.filter(Q(household__region__code__startswith=prefix) | Q(window_region__code__startswith=prefix))
     return qs
 
 

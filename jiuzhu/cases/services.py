@@ -253,7 +253,8 @@ def transition_check(*, actor, application: Application, step: Transition) -> No
                      state=State(application.state).label)
     if not set(roles_of(actor)) & step.roles:
         raise _error(CaseErrorCode.ROLE_NOT_ALLOWED, "role_not_allowed", step=str(step.label))
-    if not region_in_scope(user=actor, code=application.region_id):
+    # The household's own region: a grid worker's subtree is a village, the case's township is above it.
+    if not region_in_scope(user=actor, code=application.household.region_id):
         raise _error(CaseErrorCode.OUT_OF_REGION, "out_of_region", region=application.region_id)
 
 

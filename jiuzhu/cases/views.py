@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jiuzhu.cases import documents
-from jiuzhu.cases.choices import Material
+from jiuzhu.cases.choices import ApplicationKind, Material
 from jiuzhu.cases.errors import CaseError
 from jiuzhu.cases.forms import (
     ApplicationFilterForm,
@@ -40,8 +40,7 @@ from jiuzhu.cases.services import (
 from jiuzhu.cases.workflow import TRANSITIONS, transitions_for
 from jiuzhu.core.models import Region
 from jiuzhu.core.roles import can_write_registry
-from jiuzhu.core.workdays import calendar_warnings
-from jiuzhu.policy.display import explained_decision, tier_label
+from jiuzhu.policy.display import explained_decision, money, tier_label
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.selectors import household_get
 from jiuzhu.registry.services import NewMember, household_register
@@ -70,7 +69,7 @@ def application_list_view(request):
     page = Paginator(rows, settings.JIUZHU["PAGE_SIZE"]).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {
         "form": form, "page": page, "page_range": page.paginator.get_elided_page_range(page.number),
-        "today": today, "calendar_warnings": calendar_warnings(today=today), "nav_active": "cases",
+        "today": today, "nav_active": "cases",
         "can_apply": can_write_registry(request.user),
     })
 
@@ -186,6 +185,15 @@ def _actions(request, application, *, failed_step: str = "", failed_form=None) -
     return actions
 
 
+def _temporary_figures(application, verification) -> dict | None:
+    """For temporary assistance, the amounts that matter first: what the rules allow, and what the township
+    may pay at once."""
+    if verification is None or application.kind != ApplicationKind.TEMPORARY:
+        return None
+    summary = verification.result.get("summary", {})
+    return {"amount": money(summary.get("temporary_amount")), "assist_first": money(summary.get("assist_first_amount"))}
+
+
 def _detail_context(request, application, **action_state) -> dict:
     today = timezone.localdate()
     verification = application.verifications.all()[0] if application.verifications.all() else None
@@ -196,6 +204,7 @@ def _detail_context(request, application, **action_state) -> dict:
         "missing_labels": [Material(m).label for m in application.missing_materials if m in Material.values],
         "verification": verification,
         "verification_display": explained_decision(verification.result) if verification else None,
+        "temporary_figures": _temporary_figures(application, verification),
         "decision": decision,
         "decision_display": explained_decision(decision.result) if decision else None,
         "sorted_tier_label": tier_label(application.sorted_tier) if application.sorted_tier else "",

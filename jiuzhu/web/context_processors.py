@@ -1,8 +1,10 @@
 """Navigation by role: each entry is shown only to roles that can use it."""
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.cases.selectors import can_read_cases
+from jiuzhu.core.workdays import calendar_warnings
 from jiuzhu.core.roles import can_import, can_read_registry, roles_of
 from jiuzhu.policy.screening import can_run_screening
 
@@ -23,4 +25,6 @@ def navigation(request):
     if can_run_screening(user):
         items.append({"label": _("Screening"), "url": reverse("policy:screening"), "key": "screening"})
     items.append({"label": _("API documentation"), "url": reverse("api-1:openapi-view"), "key": "api"})
-    return {"nav_items": items, "user_roles": roles_of(user)}
+    # Deadlines are counted in working days: while a year's holiday notice is missing, staff must know.
+    warnings = calendar_warnings(today=timezone.localdate()) if can_read_cases(user) else []
+    return {"nav_items": items, "user_roles": roles_of(user), "calendar_warnings": warnings}

@@ -25,7 +25,7 @@ def standards(region_tree):
 class Staff:
     assistant: object      # township A's civil-affairs assistant
     assistant_b: object    # township B's
-    grid: object           # a grid worker in township A
+    grid: object           # a grid worker of a village in township A
     county: object         # the county bureau
     county_2: object       # a second county bureau user
     supervisor: object
@@ -38,7 +38,7 @@ def staff(region_tree, make_user) -> Staff:
     return Staff(
         assistant=make_user("township_assistant", t.township_a, username="assistant_a", first_name="王芳"),
         assistant_b=make_user("township_assistant", t.township_b, username="assistant_b"),
-        grid=make_user("grid_worker", t.township_a, username="grid_a"),
+        grid=make_user("grid_worker", t.village_a1, username="grid_a"),     # grid workers serve one village
         county=make_user("county_bureau", t.county, username="county"),
         county_2=make_user("county_bureau", t.county, username="county_2"),
         supervisor=make_user("supervisor", t.county, username="supervisor"),

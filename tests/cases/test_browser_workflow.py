@@ -233,7 +233,7 @@ def test_a_dibao_application_from_the_window_to_the_county_approval(
     assert result.get_by_role("heading", name=zh("Economic verification")).is_visible()
     assert zh("The rules' result on the household's data of %(date)s.", date="2026-09-02") in result.inner_text()
     assert fact(assistant, zh("Tier by the rules")) == f"{zh(Tier.DIBAO.label)} · " \
-                                                       f"{verification.monthly_total}"
+                                                       f"{money(verification.monthly_total)}"
     stats = result.locator(".stats").inner_text()
     assert zh(Tier.DIBAO.label) in stats and money(verification.monthly_total) in stats
     result.locator("summary", has_text=zh("Rules applied")).click()
@@ -297,7 +297,7 @@ def test_a_dibao_application_from_the_window_to_the_county_approval(
     decision = application.decision
     assert decision.outcome == DecisionOutcome.APPROVED and decision.effective_from == date(2026, 10, 1)
     assert county.get_by_test_id("decision-outcome").inner_text() == zh(DecisionOutcome.APPROVED.label)
-    assert county.get_by_test_id("decision-amount").inner_text() == str(decision.monthly_total)
+    assert county.get_by_test_id("decision-amount").inner_text() == money(decision.monthly_total)
     county.screenshot(path=str(shots / "case_dibao_approved_zh.png"), full_page=True)
     timeline = county.get_by_test_id("timeline").inner_text()
     for step in ("Accept", "Verify the household's economy", "Record the home survey", "Publish the notice",
@@ -373,7 +373,7 @@ def test_temporary_assistance_first_then_the_paperwork_and_a_staged_approval(
     payments = assistant.locator("section[aria-labelledby=payments-heading] tbody tr")
     assert payments.count() == 1
     cells = payments.first.locator("td").all_inner_texts()
-    assert cells[:3] == [zh(PaymentKind.ASSIST_FIRST.label), "1", "2000.00"] and cells[4] == "—"
+    assert cells[:3] == [zh(PaymentKind.ASSIST_FIRST.label), "1", "¥2,000.00"] and cells[4] == "—"
 
     # Paid the same day.
     take_step(assistant, "record_payment", select={"payment": str(application.payments.get().pk)})
@@ -400,14 +400,14 @@ def test_temporary_assistance_first_then_the_paperwork_and_a_staged_approval(
     county.goto(f"{live_server.url}/cases/{application.pk}/")
     take_step(county, "approve", fill={"stages": "2"})
     assert state_tag(county) == zh(State.APPROVED.label)
-    assert county.get_by_test_id("decision-amount").inner_text() == "5000.00"
-    assert fact(county, zh("Tier by the rules")) == "5000.00"  # the rules' temporary amount, no tier
+    assert county.get_by_test_id("decision-amount").inner_text() == "¥5,000.00"
+    assert fact(county, zh("Tier by the rules")) == "¥5,000.00"  # the rules' temporary amount, no tier
     rows = [row.locator("td").all_inner_texts()
             for row in county.locator("section[aria-labelledby=payments-heading] tbody tr").all()]
     assert [r[:4] for r in rows] == [
-        [zh(PaymentKind.ASSIST_FIRST.label), "1", "2000.00", rows[0][3]],
-        [zh(PaymentKind.STAGE.label), "1", "1500.00", "2026-09-03"],
-        [zh(PaymentKind.STAGE.label), "2", "1500.00", "2026-10-03"],
+        [zh(PaymentKind.ASSIST_FIRST.label), "1", "¥2,000.00", rows[0][3]],
+        [zh(PaymentKind.STAGE.label), "1", "¥1,500.00", "2026-09-03"],
+        [zh(PaymentKind.STAGE.label), "2", "¥1,500.00", "2026-10-03"],
     ]
     assert rows[0][4] != "—" and rows[1][4] == rows[2][4] == "—"
     county.screenshot(path=str(shots / "case_temporary_approved_zh.png"), full_page=True)

@@ -136,3 +136,16 @@ def test_the_worklist_filters_overdue_cases_with_a_fixed_number_of_queries(clien
         client.get("/cases/?state=open")
     assert len(more) == len(few)
     assert client.get("/cases/timeliness/").status_code == 200
+
+
+def test_every_page_warns_while_next_years_holiday_notice_is_missing(client, staff, monkeypatch):
+    import types
+
+    import jiuzhu.web.context_processors as processors
+
+    monkeypatch.setattr(processors, "timezone", types.SimpleNamespace(localdate=lambda: date(2026, 12, 2)))
+    client.force_login(staff.assistant)
+    html = client.get("/").content.decode()
+    assert 'data-testid="calendar-warning"' in html and "2027" in html
+    monkeypatch.setattr(processors, "timezone", types.SimpleNamespace(localdate=lambda: date(2026, 11, 2)))
+    assert 'data-testid="calendar-warning"' not in client.get("/").content.decode()

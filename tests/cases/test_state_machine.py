@@ -155,3 +155,10 @@ def test_a_failing_step_leaves_nothing_half_done(staff, walk, monkeypatch):
     walk.application.refresh_from_db()
     assert walk.application.state == State.AWAITING_DECISION and walk.application.version == version
     assert not Decision.objects.exists()
+
+
+def test_a_grid_worker_acts_only_on_households_of_their_own_village(staff, walk, region_tree, make_user):
+    Application.objects.filter(pk=walk.application.pk).update(state=State.VERIFIED)
+    neighbour = make_user("grid_worker", region_tree.village_a2, username="grid_a2")
+    error = _refused(neighbour, walk.application, "survey", data=survey_data())
+    assert error.code == CaseErrorCode.OUT_OF_REGION

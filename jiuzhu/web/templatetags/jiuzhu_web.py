@@ -27,3 +27,11 @@ def person_name(user) -> str:
     if user is None:
         return ""
     return getattr(user, "display_name", "") or user.get_username()
+
+
+@register.filter
+def yuan(value) -> str:
+    """An amount as ¥1,234.50, as everywhere else on the pages (— for none)."""
+    from jiuzhu.policy.display import money
+
+    return money(value)

@@ -6,16 +6,24 @@ from jiuzhu.core.models import Region
 
 
 class Command(BaseCommand):
-    help = "Demo set-up helpers: `jiuzhu demo users --county CODE` creates one user per role."
+    help = ("Demo set-up helpers: `jiuzhu demo users --county CODE` creates one user per role; `jiuzhu demo cases` "
+            "creates demo applications at every step.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         users = sub.add_parser("users", help="Create (or refresh) one demo user per role; prints the logins.")
         users.add_argument("--county", required=True, help="12-digit code of the demo county")
         users.add_argument("--password", default="demo-2026")
+        sub.add_parser("cases", help="Create demo applications at every step of the workflow (once).")
 
     def handle(self, *args, action, **options):
         translation.activate("zh-hans")
+        if action == "cases":
+            from jiuzhu.cases.demo import demo_cases_ensure
+
+            result = demo_cases_ensure()
+            self.stdout.write(f"Demo applications: {result.created} created, {result.existing} already there.")
+            return
         county = Region.objects.filter(code=options["county"]).first()
         if county is None:
             raise CommandError(f"Unknown region code {options['county']}: load regions first (jiuzhu regions load).")
