@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "jiuzhu.cases"
     label = "cases"
     verbose_name = _("Applications and their workflow")
+
+    def ready(self):
+        from jiuzhu.cases import signals  # noqa: F401  (connects the receivers)

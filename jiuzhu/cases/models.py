@@ -81,6 +81,8 @@ class Application(models.Model):
         _("current deadline"), max_length=20, choices=DeadlineKind.choices, blank=True, default="",
     )
     step_due_on = models.DateField(_("step due"), null=True, blank=True)
+    step_started_on = models.DateField(_("step started"), null=True, blank=True)
+    step_working_days = models.PositiveSmallIntegerField(_("step working days"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     # Where a deadline runs into a year whose holiday notice is not loaded (counted Mon–Fri).
     calendar_warning = models.CharField(_("calendar warning"), max_length=200, blank=True)

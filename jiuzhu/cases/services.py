@@ -242,6 +242,31 @@ def application_view_record(*, user, application: Application, request=None) -> 
                  object_id=application.pk, region_code=application.region_id, request=request)
 
 
+def application_deadlines_recount(*, actor=None) -> int:
+    """Count again the deadlines of open applications that were counted Monday–Friday because a year's
+    holiday notice was missing (run when a notice is loaded). Returns how many applications changed."""
+    changed = 0
+    for application in Application.objects.filter(state__in=[s for s in State if s not in CLOSED_STATES]) \
+            .exclude(calendar_warning=""):
+        with transaction.atomic():
+            application.calendar_warning = ""
+            if application.accepted_on is not None:
+                params = procedure_parameters(region_code=application.region_id, as_of=application.accepted_on)
+                name = "procedure_extended_working_days" if application.extended else "procedure_working_days"
+                application.due_on = _deadline(application, application.accepted_on, int(params[name]))
+            if application.step_deadline_kind == DeadlineKind.PROCEDURE:
+                application.step_due_on = application.due_on
+            elif application.step_started_on is not None and application.step_working_days is not None:
+                application.step_due_on = _deadline(application, application.step_started_on,
+                                                    application.step_working_days)
+            application.save(update_fields=["calendar_warning", "due_on", "step_due_on", "updated_at"])
+            audit_record(actor=actor, action=AuditAction.RECOUNT_DEADLINES, object_type="application",
+                         object_id=application.pk, region_code=application.region_id,
+                         detail={"due_on": str(application.due_on), "step_due_on": str(application.step_due_on)})
+            changed += 1
+    return changed
+
+
 # --- Transitions --------------------------------------------------------------------------------------
 
 def transition_check(*, actor, application: Application, step: Transition) -> None:
@@ -306,9 +331,14 @@ def application_transition(*, actor, application_id: int, step: str, version: in
     return application
 
 
-def _set_step_deadline(application: Application, kind: str, due: date | None) -> None:
+def _set_step_deadline(application: Application, kind: str, due: date | None, *, started_on: date | None = None,
+                       working_days: int | None = None) -> None:
+    """The current step's deadline; a deadline in working days keeps its start so that it can be counted
+    again when a missing year's holiday notice is loaded."""
     application.step_deadline_kind = kind
     application.step_due_on = due
+    application.step_started_on = started_on
+    application.step_working_days = working_days
 
 
 def _procedure_deadline(application: Application) -> None:
@@ -379,8 +409,9 @@ def _step_assist_first(*, application, actor, data, today, now):
     due_at = now + timedelta(hours=int(params["assist_first_pay_hours"]))
     TemporaryPayment.objects.create(application=application, kind=PaymentKind.ASSIST_FIRST, stage=1,
                                     amount=amount, due_at=due_at, due_on=timezone.localtime(due_at).date())
-    paperwork = _deadline(application, today, int(params["assist_first_paperwork_days"]))
-    _set_step_deadline(application, DeadlineKind.PAPERWORK, paperwork)
+    days = int(params["assist_first_paperwork_days"])
+    paperwork = _deadline(application, today, days)
+    _set_step_deadline(application, DeadlineKind.PAPERWORK, paperwork, started_on=today, working_days=days)
     return data.get("note", ""), {"amount": f"{amount:.2f}", "pay_by": due_at.isoformat(),
                                   "paperwork_due": paperwork.isoformat()}
 
@@ -472,8 +503,9 @@ def _step_community_appraisal(*, application, actor, data, today, now):
 
 def _county_deadline(application: Application, *, today: date) -> None:
     params = procedure_parameters(region_code=application.region_id, as_of=today)
-    _set_step_deadline(application, DeadlineKind.COUNTY_DECISION,
-                       _deadline(application, today, int(params["county_decision_working_days"])))
+    days = int(params["county_decision_working_days"])
+    _set_step_deadline(application, DeadlineKind.COUNTY_DECISION, _deadline(application, today, days),
+                       started_on=today, working_days=days)
 
 
 def _step_close_notice(*, application, actor, data, today, now):

@@ -62,6 +62,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     REGISTER_HOUSEHOLD = "register_household", _("Registered a household at application")
     VIEW_APPLICATION = "view_application", _("Viewed an application")
+    RECOUNT_DEADLINES = "recount_deadlines", _("Counted an application's deadlines again")
 
 
 class AuditLog(models.Model):

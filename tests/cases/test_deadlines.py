@@ -54,7 +54,7 @@ def test_an_extended_procedure_runs_45_working_days(staff, walk):
 
 
 def test_into_a_year_whose_holiday_notice_is_not_loaded_the_deadline_counts_weekdays_and_says_so(
-        staff, poor_household, standards):
+        staff, poor_household, standards, django_capture_on_commit_callbacks):
     application = apply(staff, poor_household, today=date(2026, 12, 15))
     from jiuzhu.cases.services import application_transition
 
@@ -65,8 +65,12 @@ def test_into_a_year_whose_holiday_notice_is_not_loaded_the_deadline_counts_week
     assert application.due_on == date(2027, 1, 26)
     assert "2027" in application.calendar_warning
 
-    # With the 2027 notice loaded (a test sample: 1–3 January off), 1 January no longer counts.
-    holiday_notice_load(data=SAMPLE_2027)
+    # With the 2027 notice loaded (a test sample: 1–3 January off), 1 January no longer counts: the open
+    # case is counted again, and new ones are counted with it.
+    with django_capture_on_commit_callbacks(execute=True):
+        holiday_notice_load(data=SAMPLE_2027)
+    application.refresh_from_db()
+    assert (application.due_on, application.calendar_warning) == (date(2027, 1, 27), "")
     later = apply(staff, poor_household, today=date(2026, 12, 15))
     later = application_transition(actor=staff.assistant, application_id=later.pk, step="accept", version=1,
                                    data={}, today=date(2026, 12, 15))
