@@ -63,6 +63,7 @@ class AuditAction(models.TextChoices):
     REGISTER_HOUSEHOLD = "register_household", _("Registered a household at application")
     VIEW_APPLICATION = "view_application", _("Viewed an application")
     RECOUNT_DEADLINES = "recount_deadlines", _("Counted an application's deadlines again")
+    HOLIDAY_NOTICE_LOAD = "holiday_notice_load", _("Loaded a holiday notice")
 
 
 class AuditLog(models.Model):

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.core.audit import audit_record
+from jiuzhu.core.models import AuditAction
 from jiuzhu.core.models_calendar import CalendarDay, CalendarDayKind, HolidayNotice
 
 __all__ = [
@@ -58,8 +59,8 @@ __all__ = [
 
 # The library's first year; calendar_years() lists from here.
 CALENDAR_FIRST_YEAR = 2004
-# The audit trail's action for a notice created or replaced (not one of AuditAction's choices yet).
-AUDIT_ACTION_NOTICE_LOAD = "holiday_notice_load"
+# The audit trail's action for a notice created or replaced.
+AUDIT_ACTION_NOTICE_LOAD = AuditAction.HOLIDAY_NOTICE_LOAD
 
 SOURCE_LIBRARY = "library"
 SOURCE_NOTICE = "notice"
