@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "jiuzhu.registry",
     "jiuzhu.policy",
     "jiuzhu.cases",
+    "jiuzhu.monitoring",
     "jiuzhu.engine",
     "jiuzhu.synth",
     "jiuzhu.web",
