@@ -81,6 +81,10 @@ BASES = {b.code: b for b in [
          "survey is made by two surveyors, the township's opinion is publicly noticed for 7 days, and the "
          "county decides within 10 working days; the whole procedure takes at most 30 working days, 45 when "
          "extended; a refusal is notified in writing with reasons.")),
+    _b("monitoring", MONITORING_OPINION, "三",
+       _("Department data on medical costs, disability, deaths, employment, assets, schooling and disasters are "
+         "compared with the low-income population; warnings are verified on site and lead to assistance "
+         "(policies find people).")),
     _b("local_standard", LOCAL, "",
        _("The amount is set by the local government and published.")),
 ]}

@@ -261,6 +261,23 @@ SPECS: list[ParamSpec] = [
               _("working days"), default=10, basis="procedure", engine=False),
     ParamSpec("refusal_notice_working_days", "int", _("Written refusal with reasons within"), _("working days"),
               default=3, basis="procedure", engine=False),
+    # Monitoring and early warning (RULES.md §8): read by the indicator rules of jiuzhu/monitoring
+    ParamSpec("medical_stay_threshold_monitored", "money",
+              _("Large medical cost: one stay's self-paid cost, for a monitored person"), _("yuan"),
+              default=Decimal("6000.00"), basis="monitoring", engine=False),
+    ParamSpec("medical_stay_threshold_other", "money",
+              _("Large medical cost: one stay's self-paid cost, for a person outside the registry"), _("yuan"),
+              default=Decimal("10000.00"), basis="monitoring", engine=False),
+    ParamSpec("medical_12m_threshold", "money", _("Large medical cost: self-paid costs over 12 months"),
+              _("yuan"), default=Decimal("20000.00"), unsure=True, basis="monitoring", engine=False),
+    ParamSpec("severe_disability_max_grade", "int", _("Severe disability: grade at most"), default=2,
+              basis="monitoring", engine=False),
+    ParamSpec("verification_working_days", "int", _("On-site verification of a warning within"),
+              _("working days"), default=5, unsure=True, basis="monitoring", engine=False),
+    ParamSpec("link_match_threshold", "share", _("Record linkage: probability taken as the same person"),
+              default=Decimal("0.95"), unsure=True, basis="monitoring", engine=False),
+    ParamSpec("link_review_threshold", "share", _("Record linkage: probability sent to a clerk for review"),
+              default=Decimal("0.60"), unsure=True, basis="monitoring", engine=False),
 ]
 SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in SPECS}
 

@@ -1,0 +1,136 @@
+"""The monitoring run on a batch engine: feed records + population (+ probabilistic links) → warnings.
+
+The indicator expressions of indicators.py are compiled to the engine's SQL (DuckDB, the embedded default,
+or Spark) over named inputs; the population is either a Parquet population (the synthetic generator's format,
+national scale) or a registry snapshot (snapshot.py) given as Arrow tables. Parameters are resolved per county
+for the date of the run.
+"""
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from jiuzhu.engine.base import get_engine
+from jiuzhu.monitoring.feedtypes import RECORDS
+from jiuzhu.monitoring.indicators import population_views, warnings_expr
+from jiuzhu.policy.errors import PolicyInputError
+from jiuzhu.policy.parameters import SPEC_BY_NAME, to_engine
+from jiuzhu.policy.resolve import ParameterBook
+
+PARAM_NAMES = ("medical_stay_threshold_monitored", "medical_stay_threshold_other", "medical_12m_threshold",
+               "severe_disability_max_grade", "dibao_standard_urban", "dibao_standard_rural",
+               "rigid_expense_income_share", "elderly_age", "adult_age")
+NAMES = {"records": "mon_records", "links": "mon_links", "params": "mon_params",
+         "persons": "mon_persons", "households": "mon_households"}
+LINKS = pa.schema([pa.field("record_id", pa.int64()), pa.field("person_id", pa.int64()),
+                   pa.field("match_probability", pa.float64()), pa.field("decision", pa.string())])
+# The normalised population the indicators read (population_views's output; snapshot.py builds the same).
+PERSONS = pa.schema([
+    pa.field("person_id", pa.int64()), pa.field("household_id", pa.int64()), pa.field("id_number", pa.string()),
+    pa.field("name", pa.string()), pa.field("birth_date", pa.date32()), pa.field("employment", pa.string()),
+    pa.field("disability_grade", pa.int32()), pa.field("wage_fen", pa.int64()), pa.field("alive", pa.bool_()),
+])
+HOUSEHOLDS = pa.schema([
+    pa.field("household_id", pa.int64()), pa.field("region_code", pa.string()), pa.field("hukou", pa.string()),
+    pa.field("registered_tier", pa.string()), pa.field("rigid_12m_fen", pa.int64()), pa.field("members", pa.int64()),
+    pa.field("income_fen", pa.int64()),
+])
+
+
+@dataclass
+class MonitorResult:
+    warnings: pa.Table
+    records: int
+    engine: str
+
+
+def params_table(*, book: ParameterBook, counties: set[str], as_of: date) -> pa.Table:
+    """The indicators' parameters for each county (6-digit prefix), resolved for `as_of`: money in fen,
+    shares in parts per million; counties with an unknown code are left out (their records raise nothing)."""
+    rows = []
+    for county in sorted(c for c in counties if c and len(c) == 6 and c.isdigit()):
+        try:
+            resolved = book.resolve(region_code=county + "000000", as_of=as_of)
+        except PolicyInputError:
+            continue
+        row = {"county": county, "as_of": as_of}
+        for name in PARAM_NAMES:
+            value = resolved[name].value
+            row[f"p_{name}"] = None if value is None else to_engine(SPEC_BY_NAME[name].kind, value)
+        rows.append(row)
+    fields = [pa.field("county", pa.string()), pa.field("as_of", pa.date32())] + [
+        pa.field(f"p_{n}", pa.int64()) for n in PARAM_NAMES]
+    return pa.Table.from_pylist(rows, schema=pa.schema(fields))
+
+
+def _table(name: str, schema: pa.Schema) -> ibis.Table:
+    return ibis.table(ibis.Schema.from_pyarrow(schema), name=NAMES[name])
+
+
+def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] | None) -> str:
+    """The warnings query for an engine. With `population_schemas` the population is read in the generator's
+    format (jz_in_persons / jz_in_households views) and normalised in the query; without, from mon_persons and
+    mon_households in the normalised form."""
+    from jiuzhu.policy.compiled import INPUT_NAMES
+
+    if population_schemas is not None:
+        persons, households = population_views(
+            persons=ibis.table(ibis.Schema.from_pyarrow(population_schemas["persons"]), name=INPUT_NAMES["persons"]),
+            households=ibis.table(ibis.Schema.from_pyarrow(population_schemas["households"]),
+                                  name=INPUT_NAMES["households"]))
+    else:
+        persons, households = _table("persons", PERSONS), _table("households", HOUSEHOLDS)
+    expr = warnings_expr(records=_table("records", RECORDS), persons=persons, households=households,
+                         links=_table("links", LINKS), params=_table("params", _params_schema()))
+    return ibis.to_sql(expr, dialect=dialect)
+
+
+def _params_schema() -> pa.Schema:
+    return params_table(book=ParameterBook([]), counties=set(), as_of=date(2000, 1, 1)).schema
+
+
+def _register_records(runner, files: list[Path]) -> None:
+    if not files:
+        runner.register_table(NAMES["records"], RECORDS.empty_table())
+    elif runner.dialect == "duckdb":
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        runner.con.execute(f"CREATE OR REPLACE VIEW {NAMES['records']} AS SELECT * FROM read_parquet([{listed}])")
+    else:
+        runner.spark.read.parquet(*[str(f) for f in files]).createOrReplaceTempView(NAMES["records"])
+
+
+def _record_counties(runner) -> set[str]:
+    rows = runner.fetch(f"SELECT DISTINCT substr(region_code, 1, 6) AS c FROM {NAMES['records']} "
+                        f"WHERE region_code IS NOT NULL")
+    return set(rows.column("c").to_pylist())
+
+
+def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
+            snapshot: dict[str, pa.Table] | None = None, links: pa.Table | None = None, engine: str = "duckdb",
+            book: ParameterBook | None = None, **options) -> MonitorResult:
+    """Raise the warnings of a run: canonical feed records (Parquet files) against a Parquet population or a
+    registry snapshot ({"persons": …, "households": …} in the normalised schemas above)."""
+    if (population is None) == (snapshot is None):
+        raise ValueError("give either a population directory or a registry snapshot")
+    book = book or ParameterBook.from_database()
+    runner = get_engine(engine, **options)
+    try:
+        _register_records(runner, records)
+        runner.register_table(NAMES["links"], links if links is not None else LINKS.empty_table())
+        if population is not None:
+            schemas = runner.register_population(population)
+            county_sql = "SELECT DISTINCT substr(region_code, 1, 6) AS c FROM jz_in_households"
+        else:
+            runner.register_table(NAMES["persons"], snapshot["persons"].cast(PERSONS))
+            runner.register_table(NAMES["households"], snapshot["households"].cast(HOUSEHOLDS))
+            schemas = None
+            county_sql = f"SELECT DISTINCT substr(region_code, 1, 6) AS c FROM {NAMES['households']}"
+        counties = set(runner.fetch(county_sql).column("c").to_pylist()) | _record_counties(runner)
+        runner.register_table(NAMES["params"], params_table(book=book, counties=counties, as_of=as_of))
+        table = runner.fetch(compile_warnings(dialect=runner.dialect, population_schemas=schemas))
+        count = runner.fetch(f"SELECT count(*) AS n FROM {NAMES['records']}").column("n")[0].as_py()
+    finally:
+        runner.close()
+    return MonitorResult(warnings=table, records=count, engine=engine)
