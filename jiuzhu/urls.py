@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("policy/", include("jiuzhu.policy.urls")),
     path("cases/", include("jiuzhu.cases.urls")),
+    path("monitoring/", include("jiuzhu.monitoring.urls")),
     path("", include("jiuzhu.web.urls")),
 ]

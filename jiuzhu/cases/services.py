@@ -194,7 +194,10 @@ def application_create(*, actor, household: Household, applicant: Person, intake
     today = today or timezone.localdate()
     if intake.kind not in ApplicationKind.values:
         raise CaseError(CaseErrorCode.INVALID_INPUT, _("Unknown kind of application."), field="kind")
-    if not region_in_scope(user=actor, code=window.code):
+    # The window is in the actor's region, or the actor works inside the window's township (a grid worker
+    # opening a case on someone's behalf).
+    home = getattr(actor, "home_region_id", None) or ""
+    if not (region_in_scope(user=actor, code=window.code) or (home and home.startswith(window.prefix))):
         raise _error(CaseErrorCode.OUT_OF_REGION, "out_of_region", field="window", region=window.code)
     if household.status == HouseholdStatus.EXITED:
         raise _error(CaseErrorCode.PRECONDITION, "household_closed", field="household")

@@ -64,6 +64,8 @@ class AuditAction(models.TextChoices):
     VIEW_APPLICATION = "view_application", _("Viewed an application")
     RECOUNT_DEADLINES = "recount_deadlines", _("Counted an application's deadlines again")
     HOLIDAY_NOTICE_LOAD = "holiday_notice_load", _("Loaded a holiday notice")
+    LOAD_WARNINGS = "load_warnings", _("Loaded warnings from a monitoring run")
+    VIEW_WARNING = "view_warning", _("Viewed a warning")
 
 
 class AuditLog(models.Model):

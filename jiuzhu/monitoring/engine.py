@@ -38,6 +38,16 @@ HOUSEHOLDS = pa.schema([
     pa.field("income_fen", pa.int64()),
 ])
 
+# The warnings of a run (one row per subject, indicator and period); engines may return sums as decimals,
+# so the result is cast to this.
+WARNINGS = pa.schema([
+    pa.field("subject_key", pa.string()), pa.field("indicator", pa.string()), pa.field("period", pa.string()),
+    pa.field("person_id", pa.int64()), pa.field("household_id", pa.int64()), pa.field("level", pa.string()),
+    pa.field("suggestion", pa.string()), pa.field("region_code", pa.string()), pa.field("name", pa.string()),
+    pa.field("id_number", pa.string()), pa.field("amount_fen", pa.int64()), pa.field("records", pa.int64()),
+    pa.field("first_record_id", pa.int64()), pa.field("match_method", pa.string()),
+])
+
 
 @dataclass
 class MonitorResult:
@@ -130,6 +140,7 @@ def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
         counties = set(runner.fetch(county_sql).column("c").to_pylist()) | _record_counties(runner)
         runner.register_table(NAMES["params"], params_table(book=book, counties=counties, as_of=as_of))
         table = runner.fetch(compile_warnings(dialect=runner.dialect, population_schemas=schemas))
+        table = table.select(WARNINGS.names).cast(WARNINGS)
         count = runner.fetch(f"SELECT count(*) AS n FROM {NAMES['records']}").column("n")[0].as_py()
     finally:
         runner.close()

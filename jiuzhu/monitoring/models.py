@@ -127,6 +127,19 @@ class Warning(models.Model):
                                                name="one_warning_per_subject_indicator_period")]
         indexes = [models.Index(fields=["region", "status"]), models.Index(fields=["status", "level"])]
 
+    @property
+    def indicator_label(self) -> str:
+        from jiuzhu.monitoring.indicators import INDICATORS
+
+        found = INDICATORS.get(self.indicator)
+        return str(found.label) if found else self.indicator
+
+    @property
+    def suggestion_label(self) -> str:
+        from jiuzhu.monitoring.indicators import Suggestion
+
+        return str(Suggestion(self.suggestion).label) if self.suggestion in Suggestion.values else self.suggestion
+
 
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("To verify")
