@@ -18,6 +18,13 @@ def _day(value) -> str:
     return date_format(value, "DATE_FORMAT") if value else ""
 
 
+def _issuer(township: str) -> str:
+    """Who posts the notice: a subdistrict's office (街道办事处) or a township's government."""
+    if township.endswith("街道"):
+        return _("%(township)s Office (civil affairs)") % {"township": township}
+    return _("%(township)s People's Government (civil affairs office)") % {"township": township}
+
+
 def notice_document(notice: PublicNotice) -> dict:
     content = notice.content
     return {
@@ -31,13 +38,12 @@ def notice_document(notice: PublicNotice) -> dict:
             % {"township": content["township"]},
         ],
         "table": [
-            [_("Application"), _("Holder"), _("Tier"), _("Persons covered"), _("Monthly amount"),
+            [_("Application number"), _("Holder"), _("Tier"), _("Persons covered"), _("Monthly amount"),
              _("District / subdistrict")],
             [content["number"], content["holder"], tier_label(content["tier"]), str(content["covered_persons"]),
              money(content["monthly_amount"]), f"{content['county']} {content['township']}"],
         ],
-        "closing": [_("%(township)s People's Government (civil affairs office)") % {"township": content["township"]},
-                    _day(notice.starts_on)],
+        "closing": [_issuer(content["township"]), _day(notice.starts_on)],
     }
 
 

@@ -101,9 +101,22 @@ def _params_schema() -> pa.Schema:
     return params_table(book=ParameterBook([]), counties=set(), as_of=date(2000, 1, 1)).schema
 
 
-def _register_records(runner, files: list[Path]) -> None:
+def _register(runner, name: str, table: pa.Table, scratch: Path) -> None:
+    """An Arrow table as a named input. Spark cannot infer a schema from an empty table, so it reads the
+    table back from a Parquet file, which keeps the schema."""
+    if runner.dialect == "duckdb":
+        runner.register_table(name, table)
+        return
+    import pyarrow.parquet as pq
+
+    path = scratch / f"{name}.parquet"
+    pq.write_table(table, path)
+    runner.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+
+
+def _register_records(runner, files: list[Path], scratch: Path) -> None:
     if not files:
-        runner.register_table(NAMES["records"], RECORDS.empty_table())
+        _register(runner, NAMES["records"], RECORDS.empty_table(), scratch)
     elif runner.dialect == "duckdb":
         listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
         runner.con.execute(f"CREATE OR REPLACE VIEW {NAMES['records']} AS SELECT * FROM read_parquet([{listed}])")
@@ -124,24 +137,33 @@ def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
     registry snapshot ({"persons": …, "households": …} in the normalised schemas above)."""
     if (population is None) == (snapshot is None):
         raise ValueError("give either a population directory or a registry snapshot")
+    import tempfile
+
+    from django.conf import settings
+
     book = book or ParameterBook.from_database()
     runner = get_engine(engine, **options)
+    tmp_root = Path(settings.JIUZHU["VAR_DIR"]) / "tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    scratch_dir = tempfile.TemporaryDirectory(prefix="monitor-", dir=tmp_root)
+    scratch = Path(scratch_dir.name)
     try:
-        _register_records(runner, records)
-        runner.register_table(NAMES["links"], links if links is not None else LINKS.empty_table())
+        _register_records(runner, records, scratch)
+        _register(runner, NAMES["links"], links if links is not None else LINKS.empty_table(), scratch)
         if population is not None:
             schemas = runner.register_population(population)
             county_sql = "SELECT DISTINCT substr(region_code, 1, 6) AS c FROM jz_in_households"
         else:
-            runner.register_table(NAMES["persons"], snapshot["persons"].cast(PERSONS))
-            runner.register_table(NAMES["households"], snapshot["households"].cast(HOUSEHOLDS))
+            _register(runner, NAMES["persons"], snapshot["persons"].cast(PERSONS), scratch)
+            _register(runner, NAMES["households"], snapshot["households"].cast(HOUSEHOLDS), scratch)
             schemas = None
             county_sql = f"SELECT DISTINCT substr(region_code, 1, 6) AS c FROM {NAMES['households']}"
         counties = set(runner.fetch(county_sql).column("c").to_pylist()) | _record_counties(runner)
-        runner.register_table(NAMES["params"], params_table(book=book, counties=counties, as_of=as_of))
+        _register(runner, NAMES["params"], params_table(book=book, counties=counties, as_of=as_of), scratch)
         table = runner.fetch(compile_warnings(dialect=runner.dialect, population_schemas=schemas))
         table = table.select(WARNINGS.names).cast(WARNINGS)
         count = runner.fetch(f"SELECT count(*) AS n FROM {NAMES['records']}").column("n")[0].as_py()
     finally:
         runner.close()
+        scratch_dir.cleanup()
     return MonitorResult(warnings=table, records=count, engine=engine)
