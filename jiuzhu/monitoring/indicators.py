@@ -335,7 +335,7 @@ def population_views(*, persons: ir.Table, households: ir.Table) -> tuple[ir.Tab
     income = sum((persons[c].fill_null(0) * 100).cast("int64") for c in INCOME_COLUMNS)
     p = persons.select(
         person_id=persons.person_id, household_id=persons.household_id, id_number=persons.id_number,
-        name=persons.name, birth_date=persons.birth_date, employment=persons.employment,
+        name=persons.name, sex=persons.sex, birth_date=persons.birth_date, employment=persons.employment,
         disability_grade=persons.disability_grade.cast("int32"),
         wage_fen=(persons.income_wage.fill_null(0) * 100).cast("int64"), income_fen=income,
         alive=persons.death_date.isnull(), counted=persons.not_counted_reason.fill_null("") == "")

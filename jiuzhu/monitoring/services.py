@@ -32,7 +32,7 @@ from jiuzhu.monitoring.models import (
     Warning,
     WarningStatus,
 )
-from jiuzhu.monitoring.snapshot import registry_snapshot
+from jiuzhu.monitoring.snapshot import linkage_persons, registry_snapshot
 from jiuzhu.policy.resolve import ParameterBook
 from jiuzhu.registry.models import Household, Person
 
@@ -119,7 +119,7 @@ def warnings_load(*, table: pa.Table, today: date | None = None, batch: FeedBatc
     return result
 
 
-def _links_for(batch: FeedBatch, records: pa.Table, persons: pa.Table) -> tuple[pa.Table, list[dict]]:
+def _links_for(batch: FeedBatch, records: pa.Table, persons: dict[str, pa.Table]) -> tuple[pa.Table, list[dict]]:
     """Probabilistic links for the batch's records without a usable ID, with the clerks' decisions applied:
     a confirmed review becomes a match, a rejected one is dropped."""
     from jiuzhu.monitoring.linkage import LinkThresholds, link_records
@@ -127,7 +127,7 @@ def _links_for(batch: FeedBatch, records: pa.Table, persons: pa.Table) -> tuple[
     without_id = records.filter(pa.compute.is_null(records.column("id_number")))
     if without_id.num_rows == 0:
         return LINKS.empty_table(), []
-    links = link_records(records=without_id, persons=persons, engine="duckdb",
+    links = link_records(records=without_id, persons=linkage_persons(persons), engine="duckdb",
                          thresholds=_thresholds(LinkThresholds, batch))
     decided = {(r.row_number, r.person_id): r.status for r in batch.reviews.exclude(status=ReviewStatus.PENDING)}
     out, reviews = [], []
@@ -163,7 +163,7 @@ def feed_batch_monitor(*, batch: FeedBatch, actor=None, today: date | None = Non
     snapshot = registry_snapshot(region_prefix=prefix, as_of=today)
     path = Path(batch.records_path)
     records = pa.parquet.read_table(path)
-    links, reviews = _links_for(batch, records, snapshot["persons"])
+    links, reviews = _links_for(batch, records, snapshot)
     run = monitor(records=[path], snapshot=snapshot, links=links, as_of=today)
     with transaction.atomic():
         for review in reviews:

@@ -41,13 +41,14 @@ def registry_snapshot(*, region_prefix: str, as_of) -> dict[str, pa.Table]:
         tiers[household_id].add(tier if tier not in PERSON_TIERS or tier == "extreme_poverty" else "dibao_marginal")
     persons, members = [], defaultdict(int)
     for p in Person.objects.filter(household__in=households).values(
-            "pk", "household_id", "id_number", "name", "birth_date", "employment", "disability_grade", "death_date",
+            "pk", "household_id", "id_number", "name", "sex", "birth_date", "employment", "disability_grade",
+            "death_date",
             "not_counted_reason"):
         alive = p["death_date"] is None or p["death_date"] > as_of
         if alive and not p["not_counted_reason"]:
             members[p["household_id"]] += 1
         persons.append({"person_id": p["pk"], "household_id": p["household_id"], "id_number": p["id_number"],
-                        "name": p["name"], "birth_date": p["birth_date"], "employment": p["employment"],
+                        "name": p["name"], "sex": p["sex"], "birth_date": p["birth_date"], "employment": p["employment"],
                         "disability_grade": p["disability_grade"], "wage_fen": wage[p["pk"]], "alive": alive})
     rows = []
     for h in households.values("pk", "region_id", "hukou"):
@@ -58,3 +59,13 @@ def registry_snapshot(*, region_prefix: str, as_of) -> dict[str, pa.Table]:
                      "income_fen": household_income[h["pk"]]})
     return {"persons": pa.Table.from_pylist(persons, schema=PERSONS),
             "households": pa.Table.from_pylist(rows, schema=HOUSEHOLDS)}
+
+
+def linkage_persons(snapshot: dict[str, pa.Table]) -> pa.Table:
+    """The snapshot's persons as record linkage reads them: with their household's region code."""
+    regions = dict(zip(snapshot["households"].column("household_id").to_pylist(),
+                       snapshot["households"].column("region_code").to_pylist()))
+    persons = snapshot["persons"]
+    codes = [regions.get(h) for h in persons.column("household_id").to_pylist()]
+    return persons.select(["person_id", "name", "sex", "birth_date"]).append_column("region_code",
+                                                                                  pa.array(codes, pa.string()))
