@@ -7,7 +7,7 @@ with "ninja" in INSTALLED_APPS, Ninja renders Swagger UI from the files it ships
 from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
-from jiuzhu.api import cases, households, persons, policy, regions
+from jiuzhu.api import cases, households, monitoring, persons, policy, regions
 from jiuzhu.api.auth import api_auth
 from jiuzhu.api.errors import install_exception_handlers
 from jiuzhu.api.openapi import describe_code_lists
@@ -64,5 +64,6 @@ api.add_router("/households", households.router)
 api.add_router("/persons", persons.router)
 api.add_router("/applications", cases.router)
 api.add_router("/workdays", cases.calendar_router)
+api.add_router("/monitoring", monitoring.router)
 # Policy paths sit beside the others: /screen, /standards and /households/{id}/screen.
 api.add_router("/", policy.router)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import translation
 
 from jiuzhu.cases import choices as case_choices
+from jiuzhu.monitoring import feedtypes, models as monitoring_models
 from jiuzhu.core.regions import RegionLevel
 from jiuzhu.registry import choices
 
@@ -12,7 +13,7 @@ from jiuzhu.registry import choices
 def _code_lists() -> dict[str, type[models.Choices]]:
     found = {
         name: value
-        for module in (choices, case_choices)
+        for module in (choices, case_choices, feedtypes, monitoring_models)
         for name, value in vars(module).items()
         if inspect.isclass(value) and issubclass(value, models.Choices) and value is not models.Choices
         and value.__module__ == module.__name__

@@ -29,6 +29,11 @@ PATHS = {
     "/api/v1/applications/{application_id}/steps/{step}": {"post"},
     "/api/v1/workdays/add": {"get"},
     "/api/v1/workdays/between": {"get"},
+    "/api/v1/monitoring/feeds": {"post"},
+    "/api/v1/monitoring/feeds/{batch_id}": {"get"},
+    "/api/v1/monitoring/warnings": {"get"},
+    "/api/v1/monitoring/warnings/{warning_id}": {"get"},
+    "/api/v1/monitoring/warnings/{warning_id}/outcome": {"post"},
 }
 
 
