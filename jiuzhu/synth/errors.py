@@ -18,6 +18,11 @@ class SynthErrorCode(enum.StrEnum):
     TOO_MANY_PEOPLE = "too_many_people"
     OUTPUT_NOT_EMPTY = "output_not_empty"
     ID_SEQUENCE_EXHAUSTED = "id_sequence_exhausted"
+    FEEDS_NO_POPULATION = "feeds_no_population"
+    FEEDS_OUTPUT_NOT_EMPTY = "feeds_output_not_empty"
+    FEEDS_BAD_FORMAT = "feeds_bad_format"
+    FEEDS_UNKNOWN_TYPE = "feeds_unknown_type"
+    FEEDS_XLSX_TOO_BIG = "feeds_xlsx_too_big"
 
 
 _MESSAGES = {
@@ -43,6 +48,19 @@ _MESSAGES = {
     SynthErrorCode.ID_SEQUENCE_EXHAUSTED: _(
         "More than 500 people of one sex born on the same day in county %(code)s: their ID numbers "
         "cannot all be different. Choose a larger region or fewer people."
+    ),
+    SynthErrorCode.FEEDS_NO_POPULATION: _(
+        "There is no synthetic population in %(path)s (no manifest.json or no persons/part-*.parquet). "
+        "Write one with: jiuzhu synth population --people N --out DIR"
+    ),
+    SynthErrorCode.FEEDS_OUTPUT_NOT_EMPTY: _(
+        "The output directory %(path)s is not empty. Use --force to replace the feeds in it."
+    ),
+    SynthErrorCode.FEEDS_BAD_FORMAT: _("Unknown file format %(value)s; choose from %(choices)s."),
+    SynthErrorCode.FEEDS_UNKNOWN_TYPE: _("Unknown feed type %(value)s; choose from %(choices)s."),
+    SynthErrorCode.FEEDS_XLSX_TOO_BIG: _(
+        "The %(feed)s file would have %(rows)s rows, more than the %(limit)s an .xlsx file may hold here. "
+        "Allow another format with --formats."
     ),
 }
 

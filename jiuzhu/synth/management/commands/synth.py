@@ -1,10 +1,11 @@
-"""`jiuzhu synth population …`: generate a synthetic low-income population.
+"""`jiuzhu synth population …` and `jiuzhu synth feeds …`: synthetic data.
 
     jiuzhu synth population --people 70000000 --out var/synth/national       # Parquet, any size
     jiuzhu synth population --load --county 370402000000 --households 20000   # into the database
+    jiuzhu synth feeds --population var/synth/national --out var/synth/feeds --as-of 2026-01-01
 
-Subcommands, so that `synth feeds` can join later. Errors exit with status 1 and a message naming a
-stable code.
+Subcommands: `population` (a low-income population) and `feeds` (department feeds for it, with planted events
+and their ground truth). Errors exit with status 1 and a message naming a stable code.
 """
 import os
 from datetime import date
@@ -26,6 +27,10 @@ def _iso_date(value: str) -> date:
         import argparse
 
         raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): %(value)s") % {"value": value}) from None
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
 class Command(BaseCommand):
@@ -74,15 +79,54 @@ class Command(BaseCommand):
         population.add_argument("--regions-file", type=Path, default=REGIONS_CSV, metavar="CSV",
                                 help=_("With --out: the regions CSV to place people in (default: the shipped one)."))
 
+        feeds = subcommands.add_parser(
+            "feeds",
+            help=_("Department feeds of the month before --as-of for a Parquet population, with planted events, "
+                   "noise and the ground truth."),
+        )
+        feeds.add_argument("--population", type=Path, required=True, metavar="DIR",
+                           help=_("The Parquet population (written by synth population --out)."))
+        feeds.add_argument("--out", type=Path, required=True, metavar="DIR", help=_("Write the feeds into DIR."))
+        feeds.add_argument("--as-of", type=_iso_date, required=True, metavar="YYYY-MM-DD",
+                           help=_("The feeds cover the calendar month before this date."))
+        feeds.add_argument("--records", type=int, metavar="N",
+                           help=_("Data rows in all files together (default: 2%% of the persons)."))
+        feeds.add_argument("--seed", type=int, default=42,
+                           help=_("Random seed; the same arguments give the same files (default 42)."))
+        feeds.add_argument("--formats", type=_names, default=None, metavar="LIST",
+                           help=_("File formats allowed, comma-separated, from csv, csv-bom, csv-gbk, xlsx, parquet "
+                                  "(default: all; each source keeps its own format when allowed)."))
+        feeds.add_argument("--only", type=_names, default=(), metavar="LIST",
+                           help=_("Only these feed types, comma-separated (default: all twelve)."))
+        feeds.add_argument("--force", action="store_true", help=_("Replace feeds already in DIR."))
+        feeds.add_argument("--quiet", action="store_true", help=_("No progress bar."))
+
     def handle(self, *args, subcommand: str, **options):
-        if subcommand == "population":
-            try:
+        try:
+            if subcommand == "population":
                 if options["load"]:
                     self.load(options)
                 else:
                     self.write(options)
-            except SynthError as err:
-                raise CommandError(f"{err.message} [{err.code}]") from err
+            elif subcommand == "feeds":
+                self.feeds(options)
+        except SynthError as err:
+            raise CommandError(f"{err.message} [{err.code}]") from err
+
+    def feeds(self, options) -> None:
+        from jiuzhu.synth.feeds import FORMATS, feeds_write
+
+        summary = feeds_write(
+            population_dir=options["population"], out_dir=options["out"], as_of=options["as_of"],
+            records=options["records"], seed=options["seed"], formats=options["formats"] or tuple(FORMATS),
+            only=options["only"], force=options["force"], progress=not options["quiet"],
+        )
+        self.stdout.write(_(
+            "Wrote %(records)s rows in %(files)s files for %(period)s, with %(events)s planted events, to %(path)s "
+            "(%(seconds).1f s, %(rate)s rows/s)."
+        ) % {"records": summary.records, "files": len(summary.files), "period": summary.period,
+             "events": summary.events, "path": summary.out_dir, "seconds": summary.seconds,
+             "rate": int(summary.records / max(summary.seconds, 1e-9))})
 
     def write(self, options) -> None:
         if options["county"]:
