@@ -68,42 +68,57 @@ class DuckDBEngine:
         from django.conf import settings
 
         size = int(settings.JIUZHU["BATCH_PARTITION_HOUSEHOLDS"])
-        lo, hi, n = self.con.execute("SELECT min(household_id), max(household_id), count(*) FROM jz_src_households").fetchone()
+        lo, hi, n = self.con.execute("SELECT min(household_id), max(household_id), count(*) FROM jz_src_households").fetchall()[0]
         if not n or n <= size:
             return []
         parts = -(-n // size)
         cuts = self.con.execute(
             f"SELECT quantile_disc(household_id, [{', '.join(str(i / parts) for i in range(1, parts))}]) "
-            "FROM jz_src_households").fetchone()[0]
+            "FROM jz_src_households").fetchall()[0][0]
         edges = [lo] + [c + 1 for c in cuts] + [hi + 1]
         return [(a, b - 1) for a, b in zip(edges, edges[1:]) if b > a]
 
     def write(self, sql: str, out: Path) -> int:
-        """The batch result (households and person-level rows, column `level`) to one Parquet file; a large
-        population is screened range by range into temporary parts that are then gathered."""
+        """The batch result (households and person-level rows, column `level`) to one Parquet file. A large
+        population is screened range by range; each range's result is appended to the same file as row
+        groups (Arrow's Parquet writer, in a second thread while DuckDB screens the next range), so nothing
+        is written twice and no parts are gathered afterwards."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+        from concurrent.futures import ThreadPoolExecutor
+
         out.parent.mkdir(parents=True, exist_ok=True)
-        partitions = self._partitions() if self.partitioned else []
-        if not partitions:
-            self.con.execute(f"COPY ({sql}) TO {_quote(out)} (FORMAT parquet, COMPRESSION zstd)")
-        else:
-            parts = []
-            try:
-                for i, bounds in enumerate(partitions):
-                    for name in DATASETS:
-                        self._select_households(name, bounds)
-                    part = out.with_name(f".{out.name}.part{i:04d}")
-                    self.con.execute(f"COPY ({sql}) TO {_quote(part)} (FORMAT parquet, COMPRESSION zstd)")
-                    parts.append(part)
-                files = ", ".join(_quote(p) for p in parts)
-                self.con.execute(f"COPY (SELECT * FROM read_parquet([{files}])) TO {_quote(out)} "
-                                 "(FORMAT parquet, COMPRESSION zstd)")
-            finally:
+        partitions = (self._partitions() if self.partitioned else []) or [None]
+        tmp = out.with_name(f".{out.name}.tmp")
+        households = 0
+        writer = None
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = None
+                for bounds in partitions:
+                    if bounds is not None:
+                        for name in DATASETS:
+                            self._select_households(name, bounds)
+                    table = self.con.sql(sql).to_arrow_table()
+                    households += pc.sum(pc.equal(table["level"], "household")).as_py() or 0
+                    if pending is not None:
+                        pending.result()
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                    pending = pool.submit(writer.write_table, table.cast(writer.schema))
+                if pending is not None:
+                    pending.result()
+            writer.close()
+            writer = None
+            tmp.replace(out)
+        finally:
+            if writer is not None:
+                writer.close()
+            tmp.unlink(missing_ok=True)
+            if partitions != [None]:
                 for name in DATASETS:
                     self._select_households(name, None)
-                for part in parts:
-                    part.unlink(missing_ok=True)
-        return self.con.execute(
-            f"SELECT count(*) FROM read_parquet({_quote(out)}) WHERE level = 'household'").fetchone()[0]
+        return households
 
     def close(self) -> None:
         self.con.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from jiuzhu.policy.pipeline import ALWAYS_KEEP, BATCH_KEEP, batch_results, evaluate, household_results, person_tiers
+from jiuzhu.policy.pipeline import ALWAYS_KEEP, BATCH_KEEP, BATCH_PERSON_KEEP, batch_results, evaluate, household_results, person_tiers
 from jiuzhu.policy.rules import STAGES
 
 INPUT_NAMES = {"households": "jz_in_households", "persons": "jz_in_persons",
@@ -123,7 +123,10 @@ def _compile(*, dialect: str, schemas: dict[str, pa.Schema], mode: str) -> Compi
         stages.append((temp, ibis.to_sql(table, dialect=dialect)))
         return ibis.table(table.schema(), name=temp)
 
-    evaluated = evaluate(**tables, cut=cut, usage=usage, keep=ALWAYS_KEEP if mode == "single" else BATCH_KEEP)
+    if mode == "single":
+        evaluated = evaluate(**tables, cut=cut, usage=usage, keep=ALWAYS_KEEP)
+    else:
+        evaluated = evaluate(**tables, cut=cut, usage=usage, keep=BATCH_KEEP, person_keep=BATCH_PERSON_KEEP)
     exprs = {
         "households_full": evaluated.households,
         "persons_full": evaluated.persons,

@@ -69,6 +69,11 @@ ALWAYS_KEEP = (_KEYS | {"supporter_name", "supporter_relation"} | set(HOUSEHOLD_
                | {r.name for r in RULES})
 BATCH_KEEP = (_KEYS | set(HOUSEHOLD_OUTPUT) | set(PERSON_OUTPUT)
               | {"extreme_poverty", "individual_dibao_key", "ep_amount"})
+# On supporter and person rows a batch keeps only the person outputs: household outputs (registered tier,
+# region code) are joined from the household row where they are needed, not carried on every person row.
+BATCH_PERSON_KEEP = ({"household_id", "person_id", "supported_person_id", "supporter_id", "param_set"}
+                     | (set(PERSON_OUTPUT) - {"region_code"}) | {"extreme_poverty", "individual_dibao_key", "ep_amount"})
+PERSON_LEVEL = {"supporter", "person", "member", "after_supporter", "after_person", "after_member"}
 
 
 # Which stages read columns that flow through a stage's table: a member row is a person row joined with
@@ -89,14 +94,14 @@ FLOWS_THROUGH = {
 }
 
 
-def _pruner(usage: dict[str, set[str]] | None, always: set[str]):
+def _pruner(usage: dict[str, set[str]] | None, always: set[str], person_always: set[str] | None = None):
     """With the columns each stage reads (see compiled._column_usage), drop at the start of a stage every
     column that no stage fed by this table reads: the engines copy fewer columns through joins, and the SQL
     stays small, so it compiles and plans fast."""
     def prune(table: ir.Table, stage: str, extra: frozenset = frozenset()) -> ir.Table:
         if usage is None:
             return table
-        needed = set(always) | extra
+        needed = set(person_always if person_always is not None and stage in PERSON_LEVEL else always) | extra
         for later in FLOWS_THROUGH[stage]:
             needed |= usage.get(later, set())
         keep = [c for c in table.columns if c in needed]
@@ -106,13 +111,14 @@ def _pruner(usage: dict[str, set[str]] | None, always: set[str]):
 
 def evaluate(*, households: ir.Table, persons: ir.Table, supporters: ir.Table, params: ir.Table,
              cut: Callable[[str, ir.Table], ir.Table] = _no_cut,
-             usage: dict[str, set[str]] | None = None, keep: set[str] = ALWAYS_KEEP) -> Evaluated:
+             usage: dict[str, set[str]] | None = None, keep: set[str] = ALWAYS_KEEP,
+             person_keep: set[str] | None = None) -> Evaluated:
     """Build the whole rule pipeline as Ibis expressions (nothing is executed here).
 
     `cut` is called at each stage boundary with the stage's table and returns the table the next stage
     starts from: the batch passes it through (one query, which the engine optimises as a whole); the single
     household replaces it by a named temporary table, so each stage is a small query that plans quickly."""
-    prune = _pruner(usage, keep)
+    prune = _pruner(usage, keep, person_keep)
     first = "all"
     params = prune(params, first, frozenset({"param_key", "param_set", "param_set_first"}))
     households = to_fen(prune(households, first, frozenset({"param_key", "hukou"})))

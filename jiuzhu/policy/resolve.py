@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
+import numpy as np
 import pyarrow as pa
 
 from jiuzhu.core.regions import ancestor_codes
@@ -113,37 +114,37 @@ def params_table(book: ParameterBook, *, param_keys: Iterable[str], as_of: date)
     by_anchor: dict[str, int] = {}
     set_rows: dict[tuple, int] = {}      # flattened values → parameter set
     rows: list[dict] = []
+
+    def set_of(anchor: str) -> int:
+        try:
+            chain = tuple(c for c in [anchor, *reversed(ancestor_codes(anchor))] if c in deep)
+        except ValueError:
+            chain = None  # an unknown region: resolve() names it
+        index = by_chain.get(chain) if chain is not None else None
+        if index is None:
+            resolved = book.resolve(region_code=anchor, as_of=as_of)
+            row = {"as_of": as_of, **flat_columns({n: r.value for n, r in resolved.items()})}
+            index = set_rows.setdefault(tuple(row.items()), len(rows))
+            if index == len(rows):
+                rows.append(row)
+            if chain is not None:
+                by_chain[chain] = index
+        by_anchor[anchor] = index
+        return index
+
+    # Values are set at township level at the deepest (parameter_set refuses villages); a township without
+    # values of its own is resolved as its county.
     indices = []
     for key in keys:
         township = key.ljust(12, "0")
-        # Values are set at township level at the deepest (parameter_set refuses villages).
         anchor = township if township in deep else key[:6].ljust(12, "0")
         index = by_anchor.get(anchor)
-        if index is None:
-            try:
-                chain = tuple(c for c in [anchor, *reversed(ancestor_codes(anchor))] if c in deep)
-            except ValueError:
-                chain = None  # an unknown region: resolve() names it
-            index = by_chain.get(chain) if chain is not None else None
-            if index is None:
-                resolved = book.resolve(region_code=anchor, as_of=as_of)
-                row = {"as_of": as_of, **flat_columns({n: r.value for n, r in resolved.items()})}
-                index = set_rows.setdefault(tuple(row.items()), len(rows))
-                if index == len(rows):
-                    rows.append(row)
-                if chain is not None:
-                    by_chain[chain] = index
-            by_anchor[anchor] = index
-        indices.append(index)
-    # Resolve once per chain, then repeat rows by index.
+        indices.append(set_of(anchor) if index is None else index)
     sets = pa.array(indices, type=pa.int64())
+    first = np.zeros(len(keys), dtype=bool)
+    first[np.unique(np.asarray(indices), return_index=True)[1]] = True
+    # Resolved once per chain, then repeated by index.
     table = _rows_to_table(rows).take(sets)
-    first = [False] * len(keys)
-    seen = set()
-    for i, index in enumerate(indices):
-        if index not in seen:
-            seen.add(index)
-            first[i] = True
     table = table.add_column(0, "param_set_first", pa.array(first, type=pa.bool_()))
     table = table.add_column(0, "param_set", sets)
     return table.add_column(0, "param_key", pa.array(keys, type=pa.string()))
