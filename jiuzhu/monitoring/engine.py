@@ -20,6 +20,7 @@ from jiuzhu.policy.parameters import SPEC_BY_NAME, to_engine
 from jiuzhu.policy.resolve import ParameterBook
 
 PARAM_NAMES = ("medical_stay_threshold_monitored", "medical_stay_threshold_other", "medical_12m_threshold",
+               "disaster_loss_threshold_other",
                "severe_disability_max_grade", "dibao_standard_urban", "dibao_standard_rural",
                "rigid_expense_income_share", "elderly_age", "adult_age")
 NAMES = {"records": "mon_records", "links": "mon_links", "params": "mon_params",

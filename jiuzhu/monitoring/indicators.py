@@ -203,8 +203,9 @@ def proactive_medical(c):
 @indicator("proactive_disaster", label=_("Disaster-affected household outside the registry"), level="orange",
            suggestion=Suggestion.PROACTIVE_APPLICATION, source="outside", feed_types=["disaster"])
 def proactive_disaster(c):
-    """A disaster-affected household not in the low-income registry."""
-    return c.event_date.notnull()
+    """A household not in the low-income registry whose direct loss in a disaster is above the threshold
+    (10,000 yuan by default)."""
+    return c.amount_fen.fill_null(0) > c.p_disaster_loss_threshold_other
 
 
 LEVEL_ORDER = {"red": 0, "orange": 1, "yellow": 2}
