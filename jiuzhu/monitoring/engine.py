@@ -15,7 +15,6 @@ import pyarrow as pa
 from jiuzhu.engine.base import get_engine
 from jiuzhu.monitoring.feedtypes import RECORDS
 from jiuzhu.monitoring.indicators import population_views, warnings_expr
-from jiuzhu.policy.errors import PolicyInputError
 from jiuzhu.policy.parameters import SPEC_BY_NAME, to_engine
 from jiuzhu.policy.resolve import ParameterBook
 
@@ -60,16 +59,17 @@ class MonitorResult:
 
 def params_table(*, book: ParameterBook, counties: set[str], as_of: date) -> pa.Table:
     """The indicators' parameters for each county (6-digit prefix), resolved for `as_of`: money in fen,
-    shares in parts per million; counties with an unknown code are left out (their records raise nothing)."""
+    shares in parts per million."""
     rows = []
     for county in sorted(c for c in counties if c and len(c) == 6 and c.isdigit()):
         try:
-            resolved = book.resolve(region_code=county + "000000", as_of=as_of)
-        except PolicyInputError:
+            values = book.resolve_values(region_code=county + "000000", as_of=as_of, names=PARAM_NAMES)
+        except ValueError:  # not a division code
             continue
         row = {"county": county, "as_of": as_of}
-        for name in PARAM_NAMES:
-            value = resolved[name].value
+        for name, value in values.items():
+            # A missing value (e.g. no dibao standard entered for the county) leaves the indicators that need
+            # it silent there; the others still run.
             row[f"p_{name}"] = None if value is None else to_engine(SPEC_BY_NAME[name].kind, value)
         rows.append(row)
     fields = [pa.field("county", pa.string()), pa.field("as_of", pa.date32())] + [

@@ -274,9 +274,9 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         (events.event_date > events.as_of - ibis.interval(days=365)) & (events.event_date <= events.as_of))
     person_12m = recent.group_by("person_id").aggregate(
         amount_12m_fen=recent.amount_fen.sum(), record_id=recent.record_id.min(),
-        match_method=recent.match_method.max()).join(with_params, "person_id")
+        last_event=recent.event_date.max(), match_method=recent.match_method.max()).join(with_params, "person_id")
     household_12m = recent.group_by("household_id").aggregate(
-        amount_12m_fen=recent.amount_fen.sum(), record_id=recent.record_id.min(),
+        amount_12m_fen=recent.amount_fen.sum(), record_id=recent.record_id.min(), last_event=recent.event_date.max(),
         rep_person_id=recent.person_id.min(), match_method=recent.match_method.max())
     household_12m = household_12m.join(with_params.drop("household_id"),
                                        household_12m.rep_person_id == with_params.person_id)
@@ -287,8 +287,9 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         t = t.filter(ind.condition(t))
         key = ("p:" + t.person_id.cast("string")) if ind.source == "person_12m" else (
             "h:" + t.household_id.cast("string"))
+        # The period is the month of the latest record: the sum crossed the threshold then.
         parts.append(_out(t, ind, subject_key=key, person_id=t.person_id, household_id=t.household_id,
-                          period=_period(t.as_of), region_code=t.household_region, name=t.person_name,
+                          period=_period(t.last_event), region_code=t.household_region, name=t.person_name,
                           id_number=t.person_id_number, amount_fen=t.amount_12m_fen, record_id=t.record_id,
                           method=t.match_method))
     # Ages, from the population (living members only).

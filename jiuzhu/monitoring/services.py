@@ -109,7 +109,8 @@ def warnings_load(*, table: pa.Table, today: date | None = None, batch: FeedBatc
             period=row["period"], level=row["level"], suggestion=row["suggestion"], region=township,
             evidence=[evidence],
         )
-        days = int(book.resolve(region_code=township.code, as_of=today)["verification_working_days"].value)
+        days = int(book.resolve_values(region_code=township.code, as_of=today,
+                                       names=("verification_working_days",))["verification_working_days"])
         VerificationTask.objects.create(warning=warning, region=region, due_on=add_working_days(today, days))
         result.created += 1
     audit_record(actor=actor, action=AuditAction.LOAD_WARNINGS, object_type="feed_batch",
@@ -148,9 +149,10 @@ def _links_for(batch: FeedBatch, records: pa.Table, persons: dict[str, pa.Table]
 
 def _thresholds(cls, batch: FeedBatch):
     """The linkage thresholds in force for the sender's region (dated parameters)."""
-    code = batch.region_id or "000000000000"
-    resolved = ParameterBook.from_database().resolve(region_code=code, as_of=timezone.localdate())
-    return cls(match=float(resolved["link_match_threshold"].value), review=float(resolved["link_review_threshold"].value))
+    values = ParameterBook.from_database().resolve_values(
+        region_code=batch.region_id or "000000000000", as_of=timezone.localdate(),
+        names=("link_match_threshold", "link_review_threshold"))
+    return cls(match=float(values["link_match_threshold"]), review=float(values["link_review_threshold"]))
 
 
 def feed_batch_monitor(*, batch: FeedBatch, actor=None, today: date | None = None) -> LoadResult:

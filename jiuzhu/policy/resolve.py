@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from jiuzhu.core.regions import ancestor_codes
 from jiuzhu.policy.errors import MESSAGES, PolicyErrorCode, PolicyInputError
-from jiuzhu.policy.parameters import NATIONAL, SPECS, flat_columns
+from jiuzhu.policy.parameters import NATIONAL, SPEC_BY_NAME, SPECS, flat_columns
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,18 @@ class ParameterBook:
         out = {}
         for spec in SPECS:
             out[spec.name] = self._resolve_one(spec, chain, region_code, as_of)
+        return out
+
+    def resolve_values(self, *, region_code: str, as_of: date, names: tuple[str, ...]) -> dict[str, Any]:
+        """Only the named parameters' values, None where no value is in force and there is no default (for
+        readers such as the monitoring indicators, which skip what they cannot judge instead of failing)."""
+        chain = [region_code] + list(reversed(ancestor_codes(region_code))) + [NATIONAL]
+        out = {}
+        for name in names:
+            try:
+                out[name] = self._resolve_one(SPEC_BY_NAME[name], chain, region_code, as_of).value
+            except PolicyInputError:
+                out[name] = None
         return out
 
     def _resolve_one(self, spec, chain, region_code, as_of) -> Resolved:
