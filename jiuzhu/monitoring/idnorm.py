@@ -69,7 +69,10 @@ def id_number_layers(raw: str, *, today: date) -> list[dict[str, str]]:
          "id_birth": "try_strptime(substr(id_first17, 7, 8), '%Y%m%d')::DATE"},
         {"id_check": f"substr('10X98765432', (({weighted}) % 11)::INTEGER + 1, 1)"},
         {"id_code": (
-            "CASE WHEN id_tidy IS NULL THEN NULL "
+            # The usual case first, so that clean numbers skip the diagnosis below.
+            f"CASE WHEN id_tidy IS NULL OR (id_first17 IS NOT NULL AND substr(id_first17, 1, 2) IN ({provinces}) "
+            f"AND id_birth BETWEEN DATE '{EARLIEST_BIRTH_DATE.isoformat()}' AND DATE '{today.isoformat()}' "
+            "AND (length(id_tidy) = 15 OR substr(id_tidy, 18, 1) = id_check)) THEN NULL "
             "WHEN regexp_full_match(id_tidy, '[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+') THEN 'id_number.lost_digits' "
             "WHEN NOT regexp_full_match(id_tidy, '[0-9X]+') THEN 'id_number.bad_characters' "
             "WHEN length(id_tidy) NOT IN (15, 18) THEN 'id_number.bad_length' "

@@ -547,8 +547,7 @@ def _sql_trimmed(expr: str) -> str:
 
 def _sql_date(v: str) -> str:
     formats = ", ".join(_quote(f) for f in _DATE_FORMATS)
-    return (f"CASE WHEN regexp_full_match({v}, '\\d{{4}}[-/.年]?\\d{{1,2}}.*') "
-            f"THEN try_strptime({v}, [{formats}])::DATE END")
+    return f"try_strptime({v}, [{formats}])::DATE"
 
 
 def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> tuple[dict, dict, dict]:

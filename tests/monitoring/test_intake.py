@@ -404,3 +404,16 @@ def test_a_sources_mapping_is_used(var_dir):
     result = feed_batch_receive(actor=None, file_name="d.csv", data=csv_bytes(rows, "gbk"), feed_type="death",
                                 department="public_security", source=source, today=TODAY)
     assert (result.batch.rows_accepted, result.batch.encoding, result.batch.source) == (1, "gb18030", source)
+
+
+def test_docs_feeds_md_documents_every_column_and_every_code():
+    from pathlib import Path
+
+    from jiuzhu.monitoring.feedtypes import FEEDS, IDENTITY
+    from jiuzhu.monitoring.intake import FeedErrorCode
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "feeds.md").read_text(encoding="utf-8")
+    columns = {c.name for spec in FEEDS.values() for c in spec.all_columns} | {c.name for c in IDENTITY}
+    assert not [name for name in columns if f"| `{name}` |" not in text]
+    assert not [name for name in FEEDS if f"### `{name}`" not in text]
+    assert not [code for code in FeedErrorCode if f"`{code}`" not in text]
