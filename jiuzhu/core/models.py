@@ -66,6 +66,8 @@ class AuditAction(models.TextChoices):
     HOLIDAY_NOTICE_LOAD = "holiday_notice_load", _("Loaded a holiday notice")
     LOAD_WARNINGS = "load_warnings", _("Loaded warnings from a monitoring run")
     VIEW_WARNING = "view_warning", _("Viewed a warning")
+    PAYROLL = "payroll", _("Payroll step")
+    FEED = "feed", _("Received a department feed")
 
 
 class AuditLog(models.Model):

@@ -856,7 +856,7 @@ def feed_batch_receive(*, actor, file_name: str, data: bytes | Path, feed_type: 
                 batch.records_path = str(records_path)
             batch.save()
             audit_record(
-                actor=actor, action=AuditAction.IMPORT, object_type="feed_batch", object_id=batch.pk,
+                actor=actor, action=AuditAction.FEED, object_type="feed_batch", object_id=batch.pk,
                 region_code=getattr(region, "code", "") or "",
                 detail={"feed_type": feed_type, "department": department, "file_name": file_name,
                         "sha256": sha256, "status": batch.status, "rows_total": batch.rows_total,

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "jiuzhu.policy",
     "jiuzhu.cases",
     "jiuzhu.monitoring",
+    "jiuzhu.payments",
     "jiuzhu.engine",
     "jiuzhu.synth",
     "jiuzhu.web",
