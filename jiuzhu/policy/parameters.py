@@ -301,7 +301,7 @@ SPECS: list[ParamSpec] = [
               _("Periodic review of dibao households with members able to work every"), _("months"), default=3,
               unsure=True, basis="local_standard", engine=False),
     ParamSpec("link_match_threshold", "share", _("Record linkage: probability taken as the same person"),
-              default=Decimal("0.95"), unsure=True, basis="monitoring", engine=False),
+              default=Decimal("0.80"), unsure=True, basis="monitoring", engine=False),
     ParamSpec("link_review_threshold", "share", _("Record linkage: probability sent to a clerk for review"),
               default=Decimal("0.60"), unsure=True, basis="monitoring", engine=False),
 ]
