@@ -47,6 +47,7 @@ WARNINGS = pa.schema([
     pa.field("suggestion", pa.string()), pa.field("region_code", pa.string()), pa.field("name", pa.string()),
     pa.field("id_number", pa.string()), pa.field("amount_fen", pa.int64()), pa.field("records", pa.int64()),
     pa.field("first_record_id", pa.int64()), pa.field("match_method", pa.string()),
+    pa.field("event_date", pa.date32()),
 ])
 
 

@@ -210,7 +210,8 @@ def proactive_disaster(c):
 
 LEVEL_ORDER = {"red": 0, "orange": 1, "yellow": 2}
 WARNING_COLUMNS = ("subject_key", "person_id", "household_id", "indicator", "period", "level", "suggestion",
-                   "region_code", "name", "id_number", "amount_fen", "records", "first_record_id", "match_method")
+                   "region_code", "name", "id_number", "amount_fen", "records", "first_record_id", "match_method",
+                   "event_date")
 
 
 def _period(day: ir.DateValue) -> ir.StringValue:
@@ -218,8 +219,8 @@ def _period(day: ir.DateValue) -> ir.StringValue:
 
 
 def _out(t: ir.Table, ind: Indicator, *, subject_key, person_id, household_id, period, region_code, name, id_number,
-         amount_fen, record_id, method) -> ir.Table:
-    return t.select(
+         amount_fen, record_id, method, event_date) -> ir.Table:
+    return t.select(event_date=event_date,
         subject_key=subject_key, person_id=person_id.cast("int64"), household_id=household_id.cast("int64"),
         indicator=ibis.literal(ind.name), period=period, level=ibis.literal(ind.level),
         suggestion=ibis.literal(str(ind.suggestion)), region_code=region_code, name=name, id_number=id_number,
@@ -268,7 +269,8 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
             parts.append(_out(t, ind, subject_key="p:" + t.person_id.cast("string"), person_id=t.person_id,
                               household_id=t.household_id, period=_period(t.event_date),
                               region_code=t.household_region, name=t.person_name, id_number=t.person_id_number,
-                              amount_fen=t.amount_fen.fill_null(0), record_id=t.record_id, method=t.match_method))
+                              amount_fen=t.amount_fen.fill_null(0), record_id=t.record_id, method=t.match_method,
+                              event_date=t.event_date))
     # Twelve months of a person's (or household's) medical records.
     recent = events.filter(events.feed_type == "medical_settlement").filter(
         (events.event_date > events.as_of - ibis.interval(days=365)) & (events.event_date <= events.as_of))
@@ -291,7 +293,7 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         parts.append(_out(t, ind, subject_key=key, person_id=t.person_id, household_id=t.household_id,
                           period=_period(t.last_event), region_code=t.household_region, name=t.person_name,
                           id_number=t.person_id_number, amount_fen=t.amount_12m_fen, record_id=t.record_id,
-                          method=t.match_method))
+                          method=t.match_method, event_date=t.last_event))
     # Ages, from the population (living members only).
     for ind in INDICATORS.values():
         if ind.source != "population":
@@ -301,7 +303,7 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         parts.append(_out(t, ind, subject_key="p:" + t.person_id.cast("string"), person_id=t.person_id,
                           household_id=t.household_id, period=_period(t.as_of), region_code=t.household_region,
                           name=t.person_name, id_number=t.person_id_number, amount_fen=ibis.literal(0),
-                          record_id=ibis.literal(0), method="population"))
+                          record_id=ibis.literal(0), method="population", event_date=t.as_of))
     # Records that match nobody (and wait for no review): people outside the registry.
     outside = records.anti_join(matched, "record_id").anti_join(pending, "record_id")
     outside = outside.filter(outside.region_code.notnull() & (outside.region_code.length() >= 6))
@@ -317,7 +319,7 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         parts.append(_out(t, ind, subject_key="o:" + identity, person_id=ibis.null().cast("int64"),
                           household_id=ibis.null().cast("int64"), period=_period(t.event_date), region_code=region,
                           name=t.name, id_number=t.id_number.fill_null(""), amount_fen=t.amount_fen.fill_null(0),
-                          record_id=t.record_id, method="outside"))
+                          record_id=t.record_id, method="outside", event_date=t.event_date))
     raw = ibis.union(*parts, distinct=False)
     # One warning per subject, indicator and period, with the strongest evidence and the number of records.
     return raw.group_by(["subject_key", "indicator", "period"]).aggregate(
@@ -325,7 +327,7 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         suggestion=raw.suggestion.max(), region_code=raw.region_code.max(), name=raw.name.max(),
         id_number=raw.id_number.max(), amount_fen=raw.amount_fen.max().cast("int64"),
         records=raw.record_id.count().cast("int64"),
-        first_record_id=raw.record_id.min(), match_method=raw.match_method.min(),
+        first_record_id=raw.record_id.min(), match_method=raw.match_method.min(), event_date=raw.event_date.max(),
     ).order_by(["subject_key", "indicator", "period"])
 
 

@@ -90,6 +90,7 @@ class WarningStatus(models.TextChoices):
 class Outcome(models.TextChoices):
     APPLICATION = "application", _("Confirmed: an application was opened")
     REFERRAL = "referral", _("Confirmed: referred to a department")
+    CHANGE = "change", _("Confirmed: payment stopped or recomputed from next month")
     NOT_NEEDED = "not_needed", _("Not needed")
 
 

@@ -65,7 +65,8 @@ def _township(code: str) -> Region | None:
 
 def _evidence(row: dict, batch_id: int | None) -> dict:
     return {"record_id": row["first_record_id"], "records": row["records"], "amount_fen": row["amount_fen"],
-            "match": row["match_method"], "batch": batch_id}
+            "match": row["match_method"], "batch": batch_id,
+            "event_date": row["event_date"].isoformat() if row.get("event_date") else None}
 
 
 @transaction.atomic
@@ -211,6 +212,10 @@ def task_complete(*, actor, task_id: int, version: int, outcome: str, note: str 
         raise MonitoringError("outside_registry", _(
             "This person is not in the registry: register the household with a new application (New household "
             "applies), or refer the case."), field="outcome")
+    if outcome == Outcome.CHANGE and (warning.indicator != "death" or warning.person_id is None):
+        raise MonitoringError("invalid_outcome", _("Only a death of a registered person changes the payment here; "
+                                                   "other changes go through an application or a review."),
+                              field="outcome")
     claimed = VerificationTask.objects.filter(pk=task.pk, version=version, status=TaskStatus.OPEN).update(
         version=version + 1, status=TaskStatus.DONE, done_at=timezone.now(), done_by=actor)
     if claimed != 1:
@@ -231,6 +236,18 @@ def task_complete(*, actor, task_id: int, version: int, outcome: str, note: str 
                                          household.head, intake=intake, window=township_of(household.region),
                                          today=today)
         warning.application = application
+    if outcome == Outcome.CHANGE:
+        from jiuzhu.payments.errors import PaymentError
+        from jiuzhu.payments.services import household_change_death
+
+        evidence = warning.evidence[-1] if warning.evidence else {}
+        died = date.fromisoformat(evidence["event_date"]) if evidence.get("event_date") else today
+        try:
+            change = household_change_death(actor=actor, person=warning.person, death_date=min(died, today),
+                                            decided_on=today)
+        except PaymentError as exc:
+            raise MonitoringError(exc.code, exc.message, field="outcome") from None
+        note = note or _("Payment changed from %(date)s.") % {"date": change.effective_from.isoformat()}
     warning.status = WarningStatus.CLOSED
     warning.outcome = outcome
     warning.outcome_note = note
