@@ -10,5 +10,6 @@ urlpatterns = [
     path("policy/", include("jiuzhu.policy.urls")),
     path("cases/", include("jiuzhu.cases.urls")),
     path("monitoring/", include("jiuzhu.monitoring.urls")),
+    path("payments/", include("jiuzhu.payments.urls")),
     path("", include("jiuzhu.web.urls")),
 ]

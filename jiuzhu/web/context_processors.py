@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.cases.selectors import can_read_cases
 from jiuzhu.core.workdays import calendar_warnings
 from jiuzhu.monitoring.selectors import can_read_warnings, can_send_feeds
+from jiuzhu.payments.selectors import can_read_payrolls
 from jiuzhu.core.roles import can_import, can_read_registry, roles_of
 from jiuzhu.policy.screening import can_run_screening
 
@@ -24,6 +25,8 @@ def navigation(request):
         items.append({"label": _("Visits to verify"), "url": reverse("monitoring:tasks"), "key": "tasks"})
     elif can_send_feeds(user):
         items.append({"label": _("Department feeds"), "url": reverse("monitoring:feeds"), "key": "monitoring"})
+    if can_read_payrolls(user):
+        items.append({"label": _("Payrolls"), "url": reverse("payments:payrolls"), "key": "payments"})
     if can_import(user):
         items.append({"label": _("Import"), "url": reverse("web:import"), "key": "import"})
     if can_read_registry(user):

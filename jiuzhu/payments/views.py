@@ -1,0 +1,195 @@
+"""Pages of payments: the county's payrolls, prepared by one officer and approved by another, bank files, the
+bank's return with failed accounts corrected and re-issued, and fund statistics."""
+from datetime import date
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jiuzhu.payments.errors import PaymentError
+from jiuzhu.payments.models import LineStatus, Payroll, PayrollLine
+from jiuzhu.payments.selectors import can_manage_payrolls, can_read_payrolls, payroll_get, payroll_list
+from jiuzhu.payments.services import month_start, payroll_approve, payroll_generate
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(label=gettext_lazy("Month"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+
+class ReturnForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("The bank's return file (.csv)"))
+
+
+class AccountForm(forms.Form):
+    bank_name = forms.CharField(label=gettext_lazy("Bank"), max_length=100)
+    bank_account = forms.CharField(label=gettext_lazy("Corrected account number"), max_length=40)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Your role does not give access to payrolls."))
+
+
+@never_cache
+@login_required
+def payrolls(request):
+    _require(can_read_payrolls(request.user))
+    form = MonthForm(request.POST or None, initial={"month": month_start(timezone.localdate())})
+    if request.method == "POST":
+        _require(can_manage_payrolls(request.user))
+        if form.is_valid():
+            region = request.user.home_region
+            try:
+                payroll = payroll_generate(actor=request.user, region=region, month=form.cleaned_data["month"])
+            except PaymentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Payroll of %(month)s: %(lines)s payments, %(total)s yuan.")
+                                 % {"month": f"{payroll.month:%Y-%m}", "lines": payroll.lines_count,
+                                    "total": payroll.total})
+                return redirect("payments:payroll", pk=payroll.pk)
+    page = Paginator(payroll_list(user=request.user), settings.JIUZHU["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    return render(request, "payments/payrolls.html", {
+        "form": form, "page": page, "page_range": page.paginator.get_elided_page_range(page.number),
+        "can_manage": can_manage_payrolls(request.user), "nav_active": "payments"})
+
+
+def _get(request, pk: int) -> Payroll:
+    try:
+        return payroll_get(user=request.user, pk=pk)
+    except Payroll.DoesNotExist:
+        raise Http404 from None
+
+
+@never_cache
+@login_required
+def payroll_detail(request, pk: int):
+    _require(can_read_payrolls(request.user))
+    payroll = _get(request, pk)
+    status = request.GET.get("status", "")
+    lines = payroll.lines.select_related("household").order_by("id")
+    if status in LineStatus.values:
+        lines = lines.filter(status=status)
+    page = Paginator(lines, settings.JIUZHU["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    failed = payroll.lines.filter(status=LineStatus.FAILED).order_by("id")[:100]
+    return render(request, "payments/payroll.html", {
+        "payroll": payroll, "page": page, "page_range": page.paginator.get_elided_page_range(page.number),
+        "status": status, "statuses": LineStatus.choices, "failed": failed, "account_form": AccountForm(),
+        "return_form": ReturnForm(), "can_manage": can_manage_payrolls(request.user),
+        "bank_files": payroll.bank_files.all(), "returns": payroll.returns.all(), "nav_active": "payments"})
+
+
+def _act(request, pk: int, action, success: str):
+    _require(can_manage_payrolls(request.user))
+    payroll = _get(request, pk)
+    try:
+        result = action(payroll)
+    except PaymentError as exc:
+        messages.error(request, exc.message)
+        return redirect("payments:payroll", pk=payroll.pk)
+    messages.success(request, success)
+    return redirect("payments:payroll", pk=getattr(result, "pk", payroll.pk) if isinstance(result, Payroll)
+                    else payroll.pk)
+
+
+@require_POST
+@login_required
+def payroll_approve_view(request, pk: int):
+    version = int(request.POST.get("version") or 0)
+    return _act(request, pk, lambda p: payroll_approve(actor=request.user, payroll_id=p.pk, version=version),
+                _("Payroll approved."))
+
+
+@require_POST
+@login_required
+def bank_export(request, pk: int):
+    from jiuzhu.payments.bank import bank_files_export
+
+    return _act(request, pk, lambda p: bank_files_export(actor=request.user, payroll_id=p.pk),
+                _("Bank files produced."))
+
+
+@login_required
+def bank_file_download(request, pk: int, file_pk: int):
+    _require(can_manage_payrolls(request.user))
+    payroll = _get(request, pk)
+    bank_file = payroll.bank_files.filter(pk=file_pk).first()
+    if bank_file is None or not Path(bank_file.path).exists():
+        raise Http404
+    return FileResponse(Path(bank_file.path).open("rb"), as_attachment=True, filename=Path(bank_file.path).name)
+
+
+@require_POST
+@login_required
+def bank_return(request, pk: int):
+    from jiuzhu.payments.reconcile import bank_return_receive
+
+    form = ReturnForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the bank's return file."))
+        return redirect("payments:payroll", pk=pk)
+    upload = form.cleaned_data["file"]
+    return _act(request, pk, lambda p: bank_return_receive(actor=request.user, payroll_id=p.pk,
+                                                           file_name=upload.name, data=upload.read()),
+                _("The bank's return was reconciled."))
+
+
+@require_POST
+@login_required
+def line_account(request, pk: int, line_pk: int):
+    from jiuzhu.payments.reconcile import line_correct_account
+
+    form = AccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the bank and the corrected account number."))
+        return redirect("payments:payroll", pk=pk)
+    return _act(request, pk, lambda p: line_correct_account(actor=request.user, line_id=_line(p, line_pk).pk,
+                                                            **form.cleaned_data),
+                _("Account corrected."))
+
+
+def _line(payroll: Payroll, line_pk: int) -> PayrollLine:
+    line = payroll.lines.filter(pk=line_pk).first()
+    if line is None:
+        raise Http404
+    return line
+
+
+@require_POST
+@login_required
+def reissue(request, pk: int):
+    from jiuzhu.payments.reconcile import payroll_reissue
+
+    return _act(request, pk, lambda p: payroll_reissue(actor=request.user, payroll_id=p.pk),
+                _("The corrected payments are in a supplementary payroll, to be approved."))
+
+
+@never_cache
+@login_required
+def funds(request):
+    """Fund statistics by month, tier, township and fund source; .xlsx export."""
+    from jiuzhu.payments.funds import fund_statistics, fund_statistics_xlsx
+
+    _require(can_read_payrolls(request.user))
+    today = timezone.localdate()
+    year = int(request.GET.get("year") or today.year)
+    months = [date(year, m, 1) for m in range(1, 13)]
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(fund_statistics_xlsx(user=request.user, months=months),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="funds-{year}.xlsx"'
+        return response
+    rows = fund_statistics(user=request.user, months=months)
+    return render(request, "payments/funds.html", {"rows": rows, "year": year, "nav_active": "payments"})
