@@ -136,7 +136,7 @@ def warnings(request):
     """The township's queue of warnings."""
     _require(can_read_warnings(request.user))
     today = timezone.localdate()
-    form = WarningFilterForm(request.GET or None)
+    form = WarningFilterForm(request.GET or None, initial={"status": "open"})
     filters = form.cleaned_data if form.is_valid() else {"status": "open"}
     if not request.GET:
         filters = {"status": "open"}
@@ -146,7 +146,8 @@ def warnings(request):
     page = Paginator(rows, settings.JIUZHU["PAGE_SIZE"]).get_page(request.GET.get("page"))
     return render(request, "monitoring/warnings.html", {
         "form": form, "page": page, "page_range": page.paginator.get_elided_page_range(page.number),
-        "indicators": INDICATORS, "today": today, "nav_active": "monitoring"})
+        "indicators": INDICATORS, "today": today, "nav_active": "monitoring",
+        "can_send_feeds": can_send_feeds(request.user)})
 
 
 def _warning_context(warning: Warning) -> dict:
@@ -167,7 +168,8 @@ def warning_detail(request, pk: int):
         raise Http404 from None
     audit_record(actor=request.user, action=AuditAction.VIEW_WARNING, object_type="warning", object_id=warning.pk,
                  region_code=warning.region_id, request=request)
-    return render(request, "monitoring/warning.html", _warning_context(warning) | {"nav_active": "monitoring"})
+    return render(request, "monitoring/warning.html", _warning_context(warning) | {
+        "nav_active": "monitoring", "can_send_feeds": can_send_feeds(request.user)})
 
 
 @never_cache
@@ -216,7 +218,8 @@ def reviews(request):
     """Uncertain matches of records without an ID number, for a clerk to decide."""
     rows = review_list(user=request.user)
     _require(can_read_warnings(request.user))
-    return render(request, "monitoring/reviews.html", {"reviews": rows[:200], "nav_active": "monitoring"})
+    return render(request, "monitoring/reviews.html", {"reviews": rows[:200], "nav_active": "monitoring",
+                                                       "can_send_feeds": can_send_feeds(request.user)})
 
 
 @require_POST
@@ -237,5 +240,6 @@ def loop(request):
     """Open, overdue and closed warnings and the time to close them, per township."""
     _require(can_read_warnings(request.user))
     return render(request, "monitoring/loop.html", {
-        "rows": loop_figures(user=request.user, today=timezone.localdate()), "nav_active": "monitoring"})
+        "rows": loop_figures(user=request.user, today=timezone.localdate()), "nav_active": "monitoring",
+        "can_send_feeds": can_send_feeds(request.user)})
 
