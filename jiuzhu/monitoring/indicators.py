@@ -48,19 +48,21 @@ class Indicator:
     source: str                     # event | person_12m | household_12m | population | outside
     feed_types: tuple[str, ...]
     condition: Callable
-    doc: str
+    doc: object
     basis: str = "monitoring"
 
 
 INDICATORS: dict[str, Indicator] = {}
 
 
-def indicator(name: str, *, label, level: str, suggestion: str, source: str = "event", feed_types=()):
+def indicator(name: str, *, label, level: str, suggestion: str, source: str = "event", feed_types=(),
+              description):
+    """Register an indicator; `description` states the rule in plain words (translatable: it is shown to the
+    grid worker on the verification page)."""
     def decorate(fn):
         if name in INDICATORS:
             raise ValueError(f"indicator {name} is defined twice")
-        INDICATORS[name] = Indicator(name, label, level, suggestion, source, tuple(feed_types), fn,
-                                     (fn.__doc__ or "").strip())
+        INDICATORS[name] = Indicator(name, label, level, suggestion, source, tuple(feed_types), fn, description)
         return fn
     return decorate
 
@@ -68,104 +70,105 @@ def indicator(name: str, *, label, level: str, suggestion: str, source: str = "e
 # --- One record of a registered person -------------------------------------------------------------------
 
 @indicator("large_medical_cost", label=_("Large out-of-pocket medical cost (one stay)"), level="orange",
-           suggestion=Suggestion.MEDICAL_ASSISTANCE, feed_types=["medical_settlement"])
+           suggestion=Suggestion.MEDICAL_ASSISTANCE, feed_types=["medical_settlement"],
+           description=_("One stay's self-paid cost, after basic insurance, critical-illness insurance and medical "
+                         "assistance, above the threshold for monitored people (6,000 yuan by default)."))
 def large_medical_cost(c):
-    """One stay's self-paid cost, after basic insurance, critical-illness insurance and medical assistance,
-    above the threshold for monitored people (6,000 yuan by default)."""
     return c.amount_fen > c.p_medical_stay_threshold_monitored
 
 
 @indicator("death", label=_("Death of a recipient or member"), level="red",
-           suggestion=Suggestion.STOP_OR_RECOMPUTE, feed_types=["death"])
+           suggestion=Suggestion.STOP_OR_RECOMPUTE, feed_types=["death"],
+           description=_("A registered person has died: the payment stops or is recomputed from the next month."))
 def death(c):
-    """A registered person has died: the payment stops or is recomputed from the next month."""
     return c.event_date.notnull()
 
 
 @indicator("severe_disability", label=_("New severe disability"), level="orange",
-           suggestion=Suggestion.DISABILITY_SUPPORT, feed_types=["disability_certificate"])
+           suggestion=Suggestion.DISABILITY_SUPPORT, feed_types=["disability_certificate"],
+           description=_("A certificate of a severe disability (grade 1–2 by default) for someone the registry records"
+                         " as less disabled or not disabled."))
 def severe_disability(c):
-    """A certificate of a severe disability (grade 1–2 by default) for someone the registry records as less
-    disabled or not disabled."""
     return (c.grade <= c.p_severe_disability_max_grade) & (
         c.person_disability_grade.isnull() | (c.person_disability_grade > c.grade))
 
 
 @indicator("earner_unemployed", label=_("A household's earner became unemployed"), level="yellow",
-           suggestion=Suggestion.EMPLOYMENT_RECHECK, feed_types=["unemployment"])
+           suggestion=Suggestion.EMPLOYMENT_RECHECK, feed_types=["unemployment"],
+           description=_("Someone recorded as working, or with wage income, registered as unemployed."))
 def earner_unemployed(c):
-    """Someone recorded as working, or with wage income, registered as unemployed."""
     return c.person_employment.isin(EMPLOYED) | (c.person_wage_fen > 0)
 
 
 @indicator("disaster", label=_("Household affected by a disaster"), level="orange",
-           suggestion=Suggestion.TEMPORARY_ASSISTANCE, feed_types=["disaster"])
+           suggestion=Suggestion.TEMPORARY_ASSISTANCE, feed_types=["disaster"],
+           description=_("The emergency management bureau lists the household as affected by a disaster."))
 def disaster(c):
-    """The emergency management bureau lists the household as affected by a disaster."""
     return c.event_date.notnull()
 
 
 @indicator("asset_vehicle", label=_("A recipient registered a car or truck"), level="yellow",
-           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["vehicle"])
+           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["vehicle"],
+           description=_("A member of a recipient household registered a car or truck (motorcycles, e-bikes and "
+                         "wheelchairs are exempt): the asset test must be made again."))
 def asset_vehicle(c):
-    """A member of a recipient household registered a car or truck (motorcycles, e-bikes and wheelchairs are
-    exempt): the asset test must be made again."""
     return c.category.isin(OWNED_VEHICLES) & c.registered_tier.isin(RECIPIENT_TIERS)
 
 
 @indicator("asset_dwelling", label=_("A recipient registered a dwelling"), level="yellow",
-           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["real_estate"])
+           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["real_estate"],
+           description=_("A member of a recipient household registered real estate."))
 def asset_dwelling(c):
-    """A member of a recipient household registered real estate."""
     return c.registered_tier.isin(RECIPIENT_TIERS)
 
 
 @indicator("asset_business", label=_("A recipient registered a business"), level="yellow",
-           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["business"])
+           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["business"],
+           description=_("A member of a recipient household registered a business."))
 def asset_business(c):
-    """A member of a recipient household registered a business."""
     return c.registered_tier.isin(RECIPIENT_TIERS)
 
 
 @indicator("income_above_standard", label=_("Income above the standard"), level="yellow",
-           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["social_insurance"])
+           suggestion=Suggestion.RECHECK_ELIGIBILITY, feed_types=["social_insurance"],
+           description=_("In a dibao or 特困 household, the declared wage replaces the member's recorded wage and puts "
+                         "the household's income per member above the local dibao standard."))
 def income_above_standard(c):
-    """In a dibao or 特困 household, the declared wage replaces the member's recorded wage and puts the
-    household's income per member above the local dibao standard."""
     new_income = c.household_income_fen - c.person_wage_fen + c.amount_fen
     standard = (c.household_hukou == "urban").ifelse(c.p_dibao_standard_urban, c.p_dibao_standard_rural)
     return c.registered_tier.isin(INCOME_TESTED_TIERS) & (new_income > standard * c.household_members)
 
 
 @indicator("higher_education", label=_("A child entered higher education"), level="yellow",
-           suggestion=Suggestion.EDUCATION_ASSISTANCE, feed_types=["school_enrolment"])
+           suggestion=Suggestion.EDUCATION_ASSISTANCE, feed_types=["school_enrolment"],
+           description=_("Enrolment in higher vocational education, an undergraduate or postgraduate programme."))
 def higher_education(c):
-    """Enrolment in higher vocational education, an undergraduate or postgraduate programme."""
     return c.category.isin(HIGHER_EDUCATION)
 
 
 @indicator("relapse_risk", label=_("Listed at risk of relapse into poverty"), level="orange",
-           suggestion=Suggestion.RELAPSE_SUPPORT, feed_types=["relapse_risk"])
+           suggestion=Suggestion.RELAPSE_SUPPORT, feed_types=["relapse_risk"],
+           description=_("The rural revitalisation bureau lists the person as at risk of relapsing into poverty."))
 def relapse_risk(c):
-    """The rural revitalisation bureau lists the person as at risk of relapsing into poverty."""
     return c.event_date.notnull()
 
 
 # --- Twelve months of records ---------------------------------------------------------------------------
 
 @indicator("medical_cost_12m", label=_("Large out-of-pocket medical costs over 12 months"), level="red",
-           suggestion=Suggestion.MEDICAL_ASSISTANCE, source="person_12m", feed_types=["medical_settlement"])
+           suggestion=Suggestion.MEDICAL_ASSISTANCE, source="person_12m", feed_types=["medical_settlement"],
+           description=_("A person's self-paid medical costs in the twelve months to the as-of date above the "
+                         "threshold (20,000 yuan by default)."))
 def medical_cost_12m(c):
-    """A person's self-paid medical costs in the twelve months to the as-of date above the threshold (20,000
-    yuan by default)."""
     return c.amount_12m_fen > c.p_medical_12m_threshold
 
 
 @indicator("rigid_expense_threshold", label=_("Rigid expenditure above the share of income"), level="yellow",
-           suggestion=Suggestion.RIGID_EXPENSE, source="household_12m", feed_types=["medical_settlement"])
+           suggestion=Suggestion.RIGID_EXPENSE, source="household_12m", feed_types=["medical_settlement"],
+           description=_("A household outside dibao and 特困 whose recorded rigid expenditure plus the self-paid medical"
+                         " costs of the last 12 months exceed the local share of its annual income (rigid-expenditure "
+                         "hardship)."))
 def rigid_expense_threshold(c):
-    """A household outside dibao and 特困 whose recorded rigid expenditure plus the self-paid medical costs of
-    the last 12 months exceed the local share of its annual income (rigid-expenditure hardship)."""
     annual_income = c.household_income_fen * 12
     spent = c.rigid_12m_fen + c.amount_12m_fen
     return (~c.registered_tier.isin(INCOME_TESTED_TIERS)) & (spent * 1_000_000 > annual_income *
@@ -175,36 +178,36 @@ def rigid_expense_threshold(c):
 # --- The population itself ------------------------------------------------------------------------------
 
 @indicator("turning_60", label=_("A member turns 60"), level="yellow", suggestion=Suggestion.TIER_REVIEW,
-           source="population")
+           source="population",
+           description=_("A member reaches the elderly age (60 by default) in the as-of month: labour capacity and 特困 "
+                         "status change."))
 def turning_60(c):
-    """A member reaches the elderly age (60 by default) in the as-of month: labour capacity and 特困 status
-    change."""
     return (c.as_of.year() - c.birth_date.year() == c.p_elderly_age) & (c.birth_date.month() == c.as_of.month())
 
 
 @indicator("turning_18", label=_("A member turns 18"), level="yellow", suggestion=Suggestion.TIER_REVIEW,
-           source="population")
+           source="population",
+           description=_("A member reaches the age of majority (18) in the as-of month: an orphan's or unsupported "
+                         "child's allowance ends, 特困 status may begin or continue while in school."))
 def turning_18(c):
-    """A member reaches the age of majority (18) in the as-of month: an orphan's or unsupported child's
-    allowance ends, 特困 status may begin or continue while in school."""
     return (c.as_of.year() - c.birth_date.year() == c.p_adult_age) & (c.birth_date.month() == c.as_of.month())
 
 
 # --- People outside the registry (proactive discovery, 政策找人) --------------------------------------------
 
 @indicator("proactive_medical", label=_("Large medical cost of someone outside the registry"), level="orange",
-           suggestion=Suggestion.PROACTIVE_APPLICATION, source="outside", feed_types=["medical_settlement"])
+           suggestion=Suggestion.PROACTIVE_APPLICATION, source="outside", feed_types=["medical_settlement"],
+           description=_("Someone not in the low-income registry paid more than the threshold for others (10,000 yuan "
+                         "by default) for one stay."))
 def proactive_medical(c):
-    """Someone not in the low-income registry paid more than the threshold for others (10,000 yuan by
-    default) for one stay."""
     return c.amount_fen > c.p_medical_stay_threshold_other
 
 
 @indicator("proactive_disaster", label=_("Disaster-affected household outside the registry"), level="orange",
-           suggestion=Suggestion.PROACTIVE_APPLICATION, source="outside", feed_types=["disaster"])
+           suggestion=Suggestion.PROACTIVE_APPLICATION, source="outside", feed_types=["disaster"],
+           description=_("A household not in the low-income registry whose direct loss in a disaster is above the "
+                         "threshold (10,000 yuan by default)."))
 def proactive_disaster(c):
-    """A household not in the low-income registry whose direct loss in a disaster is above the threshold
-    (10,000 yuan by default)."""
     return c.amount_fen.fill_null(0) > c.p_disaster_loss_threshold_other
 
 

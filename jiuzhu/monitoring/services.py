@@ -20,6 +20,7 @@ from jiuzhu.core.scope import region_in_scope
 from jiuzhu.core.workdays import add_working_days
 from jiuzhu.monitoring.engine import LINKS, monitor
 from jiuzhu.monitoring.errors import MonitoringError
+from jiuzhu.monitoring.feedtypes import FEEDS
 from jiuzhu.monitoring.indicators import INDICATORS, LEVEL_ORDER, Suggestion
 from jiuzhu.monitoring.models import (
     BatchStatus,
@@ -225,7 +226,7 @@ def task_complete(*, actor, task_id: int, version: int, outcome: str, note: str 
         kind = "temporary" if warning.suggestion in TEMPORARY_SUGGESTIONS else "assistance"
         evidence = warning.evidence[-1] if warning.evidence else {}
         intake = Intake(
-            kind=kind, channel="proactive", source_reference=f"warning {warning.pk}",
+            kind=kind, channel="proactive", source_reference=_("warning %(number)s") % {"number": warning.pk},
             reason=_("%(indicator)s (%(period)s), verified on site: %(note)s") % {
                 "indicator": INDICATORS[warning.indicator].label, "period": warning.period, "note": note or "—"},
             temporary_type=("medical" if warning.suggestion == Suggestion.MEDICAL_ASSISTANCE else "emergency")
@@ -272,3 +273,19 @@ def review_decide(*, actor, review_id: int, same_person: bool) -> MatchReview:
     review.save(update_fields=["status", "decided_by", "decided_at"])
     transaction.on_commit(lambda: feed_batch_monitor(batch=review.batch, actor=actor))
     return review
+
+
+@transaction.atomic
+def feed_sources_load(*, sources: list[dict]) -> tuple[int, int]:
+    """Create or update the feed sources of a sources.yaml (by name): department, feed type, column mapping."""
+    from jiuzhu.monitoring.models import FeedSource
+
+    created = updated = 0
+    for source in sources:
+        name = source.get("name") or source["file"]
+        _obj, made = FeedSource.objects.update_or_create(name=name, defaults={
+            "department": source.get("department") or FEEDS[source["feed_type"]].department,
+            "feed_type": source["feed_type"], "column_mapping": source.get("column_mapping") or {}})
+        created += made
+        updated += not made
+    return created, updated

@@ -1,5 +1,7 @@
 """Pages of monitoring: department feeds, the township's warning queue, the grid worker's verification page,
 the clerk's match reviews and the loop figures. Each view parses input, calls one selector or service, renders."""
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,7 @@ from jiuzhu.monitoring.errors import MonitoringError
 from jiuzhu.monitoring.feedtypes import FEEDS, FeedType
 from jiuzhu.monitoring.indicators import INDICATORS
 from jiuzhu.monitoring.models import (
+    FeedSource,
     BatchStatus,
     Outcome,
     VerificationTask,
@@ -42,9 +45,24 @@ from jiuzhu.policy.basis import BASES
 from jiuzhu.policy.display import money
 
 
+MATCH_LABELS = {"id": gettext_lazy("ID number"), "linked": gettext_lazy("name, birth date and region (probabilistic)"),
+                "outside": gettext_lazy("nobody in the registry"), "population": gettext_lazy("registry data")}
+
+
 class FeedUploadForm(forms.Form):
     feed_type = forms.ChoiceField(label=gettext_lazy("Feed"), choices=FeedType.choices)
+    source = forms.ModelChoiceField(
+        label=gettext_lazy("Source (the department's own column names)"), required=False,
+        queryset=FeedSource.objects.order_by("department", "name"),
+        help_text=gettext_lazy("Leave empty when the file uses the documented column names."))
     file = forms.FileField(label=gettext_lazy("File (.csv in UTF-8 or GBK, .xlsx, .parquet)"))
+
+    def clean(self):
+        data = super().clean()
+        source = data.get("source")
+        if source is not None and data.get("feed_type") and source.feed_type != data["feed_type"]:
+            self.add_error("source", _("This source delivers %(feed)s.") % {"feed": source.get_feed_type_display()})
+        return data
 
 
 class WarningFilterForm(forms.Form):
@@ -83,8 +101,10 @@ def feeds(request):
 
         upload = form.cleaned_data["file"]
         feed_type = form.cleaned_data["feed_type"]
+        source = form.cleaned_data.get("source")
         result = feed_batch_receive(actor=request.user, file_name=upload.name, data=upload.read(),
-                                    feed_type=feed_type, department=FEEDS[feed_type].department,
+                                    feed_type=feed_type, department=source.department if source else
+                                    FEEDS[feed_type].department, source=source,
                                     region=request.user.home_region)
         batch = result.batch
         if not result.created:
@@ -152,7 +172,8 @@ def warnings(request):
 
 def _warning_context(warning: Warning) -> dict:
     ind = INDICATORS.get(warning.indicator)
-    evidence = [e | {"amount": money((e.get("amount_fen") or 0) / 100) if e.get("amount_fen") else "—"}
+    evidence = [e | {"amount": money(Decimal(e.get("amount_fen") or 0) / 100) if e.get("amount_fen") else "—",
+                     "match": str(MATCH_LABELS.get(e.get("match"), e.get("match") or ""))}
                 for e in warning.evidence]
     return {"warning": warning, "indicator": ind, "basis": BASES.get(ind.basis) if ind else None,
             "evidence": evidence}

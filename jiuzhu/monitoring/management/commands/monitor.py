@@ -25,13 +25,34 @@ class Command(BaseCommand):
                                            "warnings of people not in the registry database are skipped.")
         load.add_argument("--warnings", required=True)
         load.add_argument("--as-of", help="YYYY-MM-DD (default today): the start of the verification deadlines")
+        sources = sub.add_parser("sources", help="Load the feed sources (department, feed type, column mapping) "
+                                                 "of a sources.yaml, so that uploads can use them; idempotent.")
+        sources.add_argument("file")
 
     def handle(self, *args, action, **options):
         translation.activate("zh-hans")
         if action == "run":
             self._run(options)
+        elif action == "sources":
+            self._sources(options)
         else:
             self._load(options)
+
+    def _sources(self, options):
+        from jiuzhu.monitoring.run import RunError, read_sources
+        from jiuzhu.monitoring.services import feed_sources_load
+
+        path = Path(options["file"])
+        if not path.exists():
+            raise CommandError(f"{path}: no such file")
+        try:
+            sources = read_sources(path.parent) if path.name == "sources.yaml" else None
+        except RunError as exc:
+            raise CommandError(str(exc)) from None
+        if sources is None:
+            raise CommandError(f"{path}: expected a sources.yaml")
+        created, updated = feed_sources_load(sources=sources)
+        self.stdout.write(f"feed sources: {created} created, {updated} updated")
 
     def _run(self, options):
         from jiuzhu.monitoring.run import RunError, monitor_run
