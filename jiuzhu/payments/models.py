@@ -171,3 +171,6 @@ class BankReturn(models.Model):
         verbose_name = _("bank return")
         verbose_name_plural = _("bank returns")
         ordering = ["-received_at"]
+
+
+from jiuzhu.payments.corrections import AccountCorrection  # noqa: E402,F401  (bank files and re-issue)
