@@ -174,3 +174,4 @@ class BankReturn(models.Model):
 
 
 from jiuzhu.payments.corrections import AccountCorrection  # noqa: E402,F401  (bank files and re-issue)
+from jiuzhu.payments.models_reviews import PeriodicReview, ReviewClass, ReviewOutcome, ReviewStatus  # noqa: E402,F401,E501
