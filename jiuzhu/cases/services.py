@@ -55,10 +55,10 @@ from jiuzhu.policy.errors import PolicyInputError
 from jiuzhu.policy.explain import screen_household
 from jiuzhu.policy.facts import household_facts
 from jiuzhu.policy.resolve import ParameterBook
-from jiuzhu.registry.choices import PERSON_TIERS, HouseholdStatus
+from jiuzhu.registry.choices import HouseholdStatus
 from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.selectors import household_for_rules
-from jiuzhu.registry.services import tier_memberships_replace
+from jiuzhu.registry.services import membership_rows, tier_memberships_replace
 
 FEN = Decimal("0.01")
 MAX_STAGES = 12
@@ -534,21 +534,7 @@ def _letter_number(application: Application, today: date) -> str:
 
 
 def _membership_rows(result: dict, household: Household) -> list[dict]:
-    """The registry memberships an approved result gives: the household's tier and each member's own.
-
-    The result lists the members in the order of the facts, which is the household's member order."""
-    members = list(household.members.all())
-    rows, person_total = [], Decimal("0.00")
-    for person, member in zip(members, result["members"], strict=True):
-        if member["person_tier"] in PERSON_TIERS:
-            amount = Decimal(str(member["monthly_amount"]))
-            rows.append({"tier": member["person_tier"], "person": person, "monthly_amount": amount})
-            person_total += amount
-    tier = result["tier"]
-    if tier and tier != "extreme_poverty":
-        rest = Decimal(str(result["monthly_total"])) - person_total
-        rows.insert(0, {"tier": tier, "person": None, "monthly_amount": rest if rest > 0 else None})
-    return rows
+    return membership_rows(result=result, members=list(household.members.all()))
 
 
 def _step_approve(*, application, actor, data, today, now):

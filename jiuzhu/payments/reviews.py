@@ -26,8 +26,9 @@ from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import PeriodicReview, ReviewClass, ReviewOutcome, ReviewStatus
 from jiuzhu.payments.services import month_end, month_start, next_month
 from jiuzhu.policy.resolve import ParameterBook
-from jiuzhu.registry.choices import PERSON_TIERS, HouseholdStatus, LabourCapacity, Tier
+from jiuzhu.registry.choices import HouseholdStatus, LabourCapacity, Tier
 from jiuzhu.registry.models import Household, Person, TierMembership
+from jiuzhu.registry.services import membership_rows
 
 DECIDE_ROLES = {Role.COUNTY_BUREAU}
 SCREEN_ROLES = {Role.COUNTY_BUREAU, Role.TOWNSHIP_ASSISTANT}
@@ -167,19 +168,10 @@ def reviews_schedule(*, actor, region: Region, month: date) -> int:
 # --- Screening --------------------------------------------------------------------------------------------
 
 def _rows_of_result(result: dict, members: list[Person]) -> list[dict]:
-    """The memberships the rules' result gives: each member's own tier, and the household's tier with the rest
-    of the total (nothing for tiers that pay nothing themselves, e.g. marginal)."""
-    rows, person_total = [], Decimal("0.00")
-    for person, member in zip(members, result["members"], strict=True):
-        if member["person_tier"] in PERSON_TIERS:
-            amount = Decimal(str(member["monthly_amount"]))
-            rows.append({"tier": member["person_tier"], "person": person.pk, "amount": f"{amount:.2f}"})
-            person_total += amount
-    tier = result["tier"]
-    if tier and tier != Tier.EXTREME_POVERTY:
-        rest = Decimal(str(result["monthly_total"])) - person_total
-        rows.insert(0, {"tier": tier, "person": None, "amount": f"{rest:.2f}" if rest > 0 else None})
-    return rows
+    """The memberships the rules' result gives (registry.services.membership_rows), frozen as JSON."""
+    return [{"tier": r["tier"], "person": r["person"].pk if r["person"] else None,
+             "amount": f"{r['monthly_amount']:.2f}" if r["monthly_amount"] else None}
+            for r in membership_rows(result=result, members=members)]
 
 
 def _rows_of_memberships(memberships: list[TierMembership]) -> list[dict]:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from jiuzhu.core.audit import audit_record
+from jiuzhu.core.models import AuditAction, Region
 from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import LineStatus, Payroll, PayrollLine
 from jiuzhu.payments.selectors import can_manage_payrolls, can_read_payrolls, payroll_get, payroll_list
@@ -115,7 +117,7 @@ def payroll_approve_view(request, pk: int):
 @require_POST
 @login_required
 def bank_export(request, pk: int):
-    from jiuzhu.payments.bank import bank_files_export
+    from jiuzhu.payments.reconcile import bank_files_export
 
     return _act(request, pk, lambda p: bank_files_export(actor=request.user, payroll_id=p.pk),
                 _("Bank files produced."))
@@ -128,6 +130,10 @@ def bank_file_download(request, pk: int, file_pk: int):
     bank_file = payroll.bank_files.filter(pk=file_pk).first()
     if bank_file is None or not Path(bank_file.path).exists():
         raise Http404
+    # The bank files carry full account and ID numbers: every download is recorded.
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="bank_file", object_id=bank_file.pk,
+                 region_code=payroll.region_id, request=request,
+                 detail={"payroll": payroll.pk, "bank": bank_file.bank_name, "layout": bank_file.layout})
     return FileResponse(Path(bank_file.path).open("rb"), as_attachment=True, filename=Path(bank_file.path).name)
 
 
@@ -180,7 +186,7 @@ def reissue(request, pk: int):
 @login_required
 def funds(request):
     """Fund statistics by month, tier, township and fund source; .xlsx export."""
-    from jiuzhu.payments.funds import fund_statistics, fund_statistics_xlsx
+    from jiuzhu.payments.funds import SOURCE_LABELS, fund_statistics, fund_statistics_xlsx, tier_label
 
     _require(can_read_payrolls(request.user))
     today = timezone.localdate()
@@ -191,5 +197,11 @@ def funds(request):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="funds-{year}.xlsx"'
         return response
-    rows = fund_statistics(user=request.user, months=months)
+    rows = [row | {"month": f"{row['month']:%Y-%m}", "tier": tier_label(row["tier"]),
+                   "source": SOURCE_LABELS.get(row["source"], row["source"])}
+            for row in fund_statistics(user=request.user, months=months)]
+    names = Region.objects.in_bulk({r["region"] for r in rows})
+    for row in rows:
+        region = names.get(row["region"])
+        row["region"] = region.display_name() if region else row["region"]
     return render(request, "payments/funds.html", {"rows": rows, "year": year, "nav_active": "payments"})

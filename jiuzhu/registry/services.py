@@ -11,7 +11,7 @@ from jiuzhu.core.audit import audit_record
 from jiuzhu.core.idnumber import IdNumberError, parse_id_number
 from jiuzhu.core.models import AuditAction, Region
 from jiuzhu.core.roles import can_reveal_numbers
-from jiuzhu.registry.choices import IncomeKind, Relation
+from jiuzhu.registry.choices import PERSON_TIERS, IncomeKind, Relation, Tier
 from jiuzhu.registry.models import Household, IncomeItem, Person, TierMembership
 
 
@@ -118,3 +118,21 @@ def tier_memberships_replace(*, household: Household, effective_from: date, rows
                                              basis=basis)
                for row in rows]
     return created
+
+
+def membership_rows(*, result: dict, members: list[Person]) -> list[dict]:
+    """The memberships an explained decision of the rules gives a household: each member's own tier (特困,
+    individual dibao) with its amount, and the household's tier with the rest of the monthly total (no amount
+    for a tier that pays nothing itself, e.g. marginal). `members` in the household's member order, which is
+    the order of the decision's members. Used by approvals, reviews and changes alike."""
+    rows, person_total = [], Decimal("0.00")
+    for person, member in zip(members, result["members"], strict=True):
+        if member["person_tier"] in PERSON_TIERS:
+            amount = Decimal(str(member["monthly_amount"]))
+            rows.append({"tier": member["person_tier"], "person": person, "monthly_amount": amount})
+            person_total += amount
+    tier = result["tier"]
+    if tier and tier != Tier.EXTREME_POVERTY:
+        rest = Decimal(str(result["monthly_total"])) - person_total
+        rows.insert(0, {"tier": tier, "person": None, "monthly_amount": rest if rest > 0 else None})
+    return rows
