@@ -5,7 +5,9 @@
 
 For each size it prints:
 - scan: the time DuckDB needs just to read the columns the rules use (the floor);
-- engine: `jiuzhu screen all` on DuckDB (wall time of the screen itself, and the process' peak memory);
+- engine: `jiuzhu screen all` on DuckDB (wall time of the screen itself, its CPU time — user + system, which
+  a shared machine disturbs less than the wall time — and the process' peak memory);
+- the load average before and after (the machine may be shared: say so with the figures);
 - ratio to the scan, and — where run — the straightforward pandas baseline (bench/pandas_rules.py), its
   peak memory, the speed-up and how many household tiers it agrees on with the engine.
 Then the median time of one explained single-household decision (warm), over many households.
@@ -161,6 +163,8 @@ def main() -> None:
     pandas_sizes = {int(s) for s in args.pandas_sizes.split(",") if s}
     for people in [int(s) for s in args.sizes.split(",")]:
         pop = ensure_population(people)
+        # The machine may be shared: the load average goes with each figure (the scan runs in the same minute).
+        load_before = os.getloadavg()[0]
         out = run([PYTHON, __file__, "--child-scan", str(pop)])
         scan = float(re.search(r"SCAN ([\d.]+)", out).group(1))
         engine_out = VAR / f"screen-{people}.parquet"
@@ -168,12 +172,15 @@ def main() -> None:
             "import os, time, sys, resource; os.environ.setdefault('DJANGO_SETTINGS_MODULE','jiuzhu.settings.base');"
             "import django; django.setup();"
             "from datetime import date; from pathlib import Path; from jiuzhu.engine.base import screen_population;"
-            f"t=time.monotonic(); s=screen_population(population=Path('{pop}'), as_of=date(2025,6,1), out=Path('{engine_out}'));"
-            "print(f'ENGINE {time.monotonic()-t:.3f} {s.households} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss//1024}')")])
-        m = re.search(r"ENGINE ([\d.]+) (\d+) (\d+)", out)
+            "cpu=lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2]);"
+            f"t=time.monotonic(); c=cpu(); s=screen_population(population=Path('{pop}'), as_of=date(2025,6,1), out=Path('{engine_out}'));"
+            "print(f'ENGINE {time.monotonic()-t:.3f} {s.households} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss//1024} {cpu()-c:.1f}')")])
+        m = re.search(r"ENGINE ([\d.]+) (\d+) (\d+) ([\d.]+)", out)
         engine_s, households, engine_mib = float(m.group(1)), int(m.group(2)), int(m.group(3))
         row = {"people": people, "households": households, "scan_s": scan, "engine_s": engine_s,
-               "engine_peak_mib": engine_mib, "ratio_to_scan": engine_s / scan if scan else None}
+               "engine_cpu_s": float(m.group(4)), "engine_peak_mib": engine_mib,
+               "ratio_to_scan": engine_s / scan if scan else None, "load_before": round(load_before, 2),
+               "load_after": round(os.getloadavg()[0], 2)}
         if people in pandas_sizes:
             pandas_out = VAR / f"pandas-{people}.parquet"
             out = run([PYTHON, __file__, "--child-pandas", str(pop), str(pandas_out)])
@@ -188,10 +195,11 @@ def main() -> None:
         summary["single_household_median_ms"] = single_median(args.single) * 1000
         print(f"single household, explained: median {summary['single_household_median_ms']:.1f} ms over {args.single}")
     (VAR / "screen.json").write_text(json.dumps(summary, indent=2))
-    print("\n| people | households | DuckDB scan (s) | engine (s) | × scan | engine peak (MiB) | pandas (s) | × faster than pandas | tier agreement |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| people | households | load | DuckDB scan (s) | engine (s) | engine CPU (s) | × scan | engine peak (MiB) | pandas (s) | × faster than pandas | tier agreement |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['people']:,} | {r['households']:,} | {r['scan_s']:.2f} | {r['engine_s']:.2f} | {r['ratio_to_scan']:.1f} | "
+        print(f"| {r['people']:,} | {r['households']:,} | {r['load_before']:.1f}–{r['load_after']:.1f} | {r['scan_s']:.2f} | "
+              f"{r['engine_s']:.2f} | {r['engine_cpu_s']:.1f} | {r['ratio_to_scan']:.1f} | "
               f"{r['engine_peak_mib']:,} | {r.get('pandas_s', float('nan')):.2f} | {r.get('speedup_vs_pandas', float('nan')):.1f} | "
               f"{r.get('pandas_tier_agreement', float('nan')):.1%} |")
 

@@ -8,6 +8,13 @@ from jiuzhu.engine.base import DATASETS, EngineError, dataset_files, dataset_sch
 from jiuzhu.policy.compiled import INPUT_NAMES
 
 
+# A population screen (one process, range after range) keeps this much of DuckDB's memory allocated between
+# ranges instead of returning it to the system and faulting it in again: measured at 10M people, the
+# system time of the run fell from 9-12 s to 4-8 s of 42-53 CPU-seconds. Not used for the small screens
+# of a web request (screen_tables).
+POPULATION_BLOCK_ALLOCATOR = "4GB"
+
+
 def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -36,6 +43,7 @@ class DuckDBEngine:
     def register_population(self, population: Path) -> dict[str, pa.Schema]:
         schemas = {}
         self.partitioned = True
+        self.con.execute(f"SET block_allocator_memory = '{POPULATION_BLOCK_ALLOCATOR}'")
         for name in DATASETS:
             files = ", ".join(_quote(f) for f in dataset_files(population, name))
             self.con.execute(f"CREATE OR REPLACE VIEW jz_src_{name} AS SELECT * FROM read_parquet([{files}])")
