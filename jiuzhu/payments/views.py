@@ -1,6 +1,7 @@
 """Pages of payments: the county's payrolls, prepared by one officer and approved by another, bank files, the
 bank's return with failed accounts corrected and re-issued, and fund statistics."""
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
@@ -37,6 +38,22 @@ class ReturnForm(forms.Form):
 class AccountForm(forms.Form):
     bank_name = forms.CharField(label=gettext_lazy("Bank"), max_length=100)
     bank_account = forms.CharField(label=gettext_lazy("Corrected account number"), max_length=40)
+
+
+# How the bank file layouts are named on the page (BankFile.layout holds the code).
+LAYOUT_LABELS = {
+    "xlsx": gettext_lazy("Excel (.xlsx)"),
+    "fixed": gettext_lazy("Fixed-width text (.txt)"),
+    "csv": gettext_lazy("CSV (.csv)"),
+}
+
+
+def _shares(shares: dict[str, str]) -> list[tuple[str, str]]:
+    """The funding shares as the page shows them: the level's name and its percentage, levels that pay."""
+    from jiuzhu.payments.funds import SOURCE_LABELS
+
+    return [(str(SOURCE_LABELS.get(level, level)), f"{(Decimal(share) * 100).normalize():f}%")
+            for level, share in shares.items() if Decimal(share)]
 
 
 def _require(allowed: bool) -> None:
@@ -85,12 +102,21 @@ def payroll_detail(request, pk: int):
     if status in LineStatus.values:
         lines = lines.filter(status=status)
     page = Paginator(lines, settings.JIUZHU["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    from jiuzhu.payments.funds import tier_label
+
+    page.object_list = list(page.object_list)
+    for line in page.object_list:
+        line.tier_label = tier_label(line.tier) if line.tier else ""
     failed = payroll.lines.filter(status=LineStatus.FAILED).order_by("id")[:100]
+    bank_files = list(payroll.bank_files.all())
+    for bank_file in bank_files:
+        bank_file.layout_label = LAYOUT_LABELS.get(bank_file.layout, bank_file.layout)
     return render(request, "payments/payroll.html", {
         "payroll": payroll, "page": page, "page_range": page.paginator.get_elided_page_range(page.number),
         "status": status, "statuses": LineStatus.choices, "failed": failed, "account_form": AccountForm(),
         "return_form": ReturnForm(), "can_manage": can_manage_payrolls(request.user),
-        "bank_files": payroll.bank_files.all(), "returns": payroll.returns.all(), "nav_active": "payments"})
+        "bank_files": bank_files, "returns": payroll.returns.all(), "shares": _shares(payroll.funding_shares),
+        "nav_active": "payments"})
 
 
 def _act(request, pk: int, action, success: str):
