@@ -51,6 +51,7 @@ demo: messages
 	$(BIN)/jiuzhu synth population --load --county $(DEMO_COUNTY) --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
 	$(BIN)/jiuzhu demo users --county $(DEMO_COUNTY)
 	$(BIN)/jiuzhu demo cases
+	$(BIN)/jiuzhu demo feeds
 	$(BIN)/jiuzhu collectstatic --noinput -v 0
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(BIN)/jiuzhu runserver $(HOST):$(PORT) --insecure --noreload

@@ -39,8 +39,10 @@ def demo_cases_ensure(*, today: date | None = None) -> DemoCasesResult:
     today = today or timezone.localdate()
     assistant, grid, county = _users()
     window: Region = assistant.home_region
-    households = list(Household.objects.filter(region=grid.home_region, tier_memberships__isnull=True)
-                      .select_related("head").order_by("id")[:40])
+    # Active households of the grid worker's village, those in no tier first (most demo households already hold one).
+    households = sorted(Household.objects.filter(region=grid.home_region, status="active", head__isnull=False)
+                        .select_related("head").prefetch_related("tier_memberships").order_by("id")[:60],
+                        key=lambda h: (h.tier_memberships.exists(), h.pk))
     plans = [("submitted", 2), ("accepted", 12), ("verified", 10), ("surveyed", 9), ("in_notice", 8),
              ("awaiting_decision", 20), ("approved", 30), ("overdue", 60), ("temporary", 1)]
     created = 0

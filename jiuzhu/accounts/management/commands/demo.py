@@ -15,9 +15,16 @@ class Command(BaseCommand):
         users.add_argument("--county", required=True, help="12-digit code of the demo county")
         users.add_argument("--password", default="demo-2026")
         sub.add_parser("cases", help="Create demo applications at every step of the workflow (once).")
+        sub.add_parser("feeds", help="Hand in demo department files and raise their warnings (once).")
 
     def handle(self, *args, action, **options):
         translation.activate("zh-hans")
+        if action == "feeds":
+            from jiuzhu.monitoring.demo import demo_feeds_ensure
+
+            result = demo_feeds_ensure()
+            self.stdout.write(f"Demo feeds: {result['batches']} files, {result['warnings']} new warnings.")
+            return
         if action == "cases":
             from jiuzhu.cases.demo import demo_cases_ensure
 
