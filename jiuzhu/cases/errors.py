@@ -1,6 +1,8 @@
 """Errors of the case workflow: stable codes and translatable messages naming what is wrong."""
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core.errors import CodedError
+
 
 class CaseErrorCode:
     FORBIDDEN_TRANSITION = "forbidden_transition"
@@ -13,23 +15,8 @@ class CaseErrorCode:
     RULES_INPUT = "rules_input"
 
 
-class CaseError(Exception):
-    """A refused action; `field` names the input at fault when there is one."""
-
-    def __init__(self, code: str, message, *, field: str = "", **params):
-        self.code = code
-        self.field = field
-        self.message_template = message
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        text = str(self.message_template)
-        return text % self.params if self.params else text
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "field": self.field, "message": self.message}
+class CaseError(CodedError):
+    """A refused step of the workflow; `field` names the input at fault when there is one."""
 
 
 MESSAGES = {

@@ -1,12 +1,6 @@
-"""Errors of payment actions: a stable code, the field at fault, a translated message."""
+"""Errors of payment actions: a stable code, the field at fault, a translated message (core.errors)."""
+from jiuzhu.core.errors import CodedError
 
 
-class PaymentError(Exception):
-    def __init__(self, code: str, message, *, field: str = ""):
-        self.code = code
-        self.field = field
-        self.message = str(message)
-        super().__init__(self.message)
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "field": self.field, "message": self.message}
+class PaymentError(CodedError):
+    pass

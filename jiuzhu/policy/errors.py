@@ -1,6 +1,8 @@
 """Errors of policy evaluation: stable codes, a field path, and a translatable message."""
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core.errors import CodedError
+
 
 class PolicyErrorCode:
     INVALID_VALUE = "invalid_value"
@@ -13,23 +15,11 @@ class PolicyErrorCode:
     UNKNOWN_CHOICE = "unknown_choice"
 
 
-class PolicyInputError(ValueError):
+class PolicyInputError(CodedError, ValueError):
     """Input that doesn't make sense: names the field (a JSON path such as members[1].birth_date)."""
 
     def __init__(self, code: str, field: str, message, **params):
-        self.code = code
-        self.field = field
-        self.message_template = message
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        text = str(self.message_template)
-        return text % self.params if self.params else text
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "field": self.field, "message": self.message}
+        super().__init__(code, message, field=field, **params)
 
 
 MESSAGES = {
