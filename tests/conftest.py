@@ -47,3 +47,8 @@ def regions_loaded(django_db_setup, django_db_blocker):
         # Children before parents (parent is PROTECT).
         for level in reversed(LEVEL_ORDER):
             Region.objects.filter(level=level).delete()
+
+
+# The browser tests' shared fixtures and helpers (tests/browser.py) assert too: rewrite them as pytest rewrites a
+# test module, so that a failing assert there reports its values. Must come before any test module imports them.
+pytest.register_assert_rewrite("tests.browser")

@@ -2,23 +2,16 @@
 across the township assistant, the grid worker and the county bureau; a temporary-assistance case is assisted
 first, paid, then completed and approved in two staged payments.
 
-Drives Debian's Chromium through Playwright against pytest-django's live server, as tests/web/test_browser.py
-does. The live server runs in a thread of this process, so the `clock` fixture sets the date that the whole
+Drives Debian's Chromium through Playwright against pytest-django's live server, with the fixtures of
+tests/browser.py. The live server runs in a thread of this process, so the `clock` fixture sets the date that the whole
 application sees as today (`timezone.localdate()`), and the deadlines are those of fixed days in 2026.
 Expected texts are the Chinese catalogue's translations of the English msgids; `zh` notes every msgid that has
 no Chinese text yet, and each test fails at its end while any is missing.
 """
-import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
-from django.utils import timezone, translation
-from django.utils.functional import Promise
-from django.utils.translation import gettext
 
 from jiuzhu.cases.choices import ApplicationKind, DecisionOutcome, PaymentKind, State
 from jiuzhu.cases.errors import MESSAGES
@@ -26,113 +19,9 @@ from jiuzhu.cases.models import Application
 from jiuzhu.core.masking import mask_id_number, mask_name
 from jiuzhu.policy.display import money
 from jiuzhu.registry.choices import Tier
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-VIEWPORT = {"width": 1366, "height": 900}
-CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # CJK, with full-width punctuation
+from tests.browser import browser, clock, context_options, messages, session, shots, zh  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("JIUZHU_REQUIRE_BROWSER"):
-            pytest.fail(f"JIUZHU_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); set JIUZHU_REQUIRE_BROWSER to fail instead")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class Clock:
-    """The day the application takes as today: `timezone.localdate()` called without a value (services, views
-    and forms alike; they run in the live server's thread of this process). `timezone.now()` stays real."""
-
-    def __init__(self, monkeypatch):
-        self.today: date | None = None
-        real = timezone.localdate
-
-        def localdate(value=None, timezone=None):
-            if value is None and self.today is not None:
-                return self.today
-            return real(value, timezone)
-
-        monkeypatch.setattr(timezone, "localdate", localdate)
-
-    def set(self, day: date) -> None:
-        self.today = day
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
-class Chinese:
-    """The text a user of the Chinese interface sees for an English msgid (or a lazy label of the code)."""
-
-    def __init__(self):
-        self.missing: list[str] = []
-
-    def __call__(self, msgid, **params) -> str:
-        with translation.override("zh-hans"):
-            text = str(msgid) if isinstance(msgid, Promise) else gettext(msgid)
-        if not CHINESE.search(text) and text not in self.missing:
-            self.missing.append(text)
-        return text % params if params else text
-
-    def assert_complete(self) -> None:
-        assert not self.missing, f"no Chinese text yet for: {self.missing}"
-
-
-@pytest.fixture
-def zh():
-    return Chinese()
-
-
-@pytest.fixture
-def shots() -> Path:
-    path = Path(settings.JIUZHU["VAR_DIR"]) / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def session(browser, live_server, monkeypatch):
-    """Log a user in, in a browser context of their own (Chinese); closes them all at the end."""
-    # Playwright's sync API keeps an event loop in this thread; the ORM reads of the test are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    contexts = []
-
-    def login(user):
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", user.raw_password)
-        with page.expect_navigation():
-            page.locator("form.stack button[type=submit]").click()
-        assert page.url == f"{live_server.url}/"
-        assert page.locator("html").get_attribute("lang") == "zh-hans"
-        return page
-
-    yield login
-    for context in contexts:
-        context.close()
-    # The ORM reads above opened a connection that pytest-django does not know about; close it, or
-    # PostgreSQL cannot drop the test database.
-    connections.close_all()
 
 
 def open_step(page, step: str):
@@ -174,10 +63,6 @@ def fact(page, label: str) -> str:
 
 def state_tag(page) -> str:
     return page.get_by_test_id("state").inner_text().strip()
-
-
-def messages(page) -> str:
-    return page.locator("ul.messages").inner_text() if page.locator("ul.messages").count() else ""
 
 
 def apply_at_the_window(page, live_server, household, zh, *, fill: dict, select: dict):

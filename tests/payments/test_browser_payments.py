@@ -2,26 +2,20 @@
 approved by another, goes to the banks as files, comes back with one account closed, and that payment is
 corrected and re-issued in a supplementary payroll, approved again by the other officer (RULES.md §6).
 
-Drives Debian's Chromium through Playwright against pytest-django's live server, as
-tests/cases/test_browser_workflow.py and tests/monitoring/test_browser_monitoring.py do. The live server runs in
-a thread of this process, so the `clock` fixture sets the day the whole application takes as today. Expected
-texts are the Chinese catalogue's translations of the English msgids; `zh` notes every msgid that has no Chinese
-text yet, and the test fails at its end while any is missing.
+Drives Debian's Chromium through Playwright against pytest-django's live server, with the fixtures of
+tests/browser.py (as the other browser tests). The live server runs in a thread of this process, so the `clock`
+fixture sets the day the whole application takes as today. Expected texts are the Chinese catalogue's
+translations of the English msgids; `zh` notes every msgid that has no Chinese text yet, and the test fails at
+its end while any is missing.
 """
 import csv
 import hashlib
 import io
-import os
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
-from django.utils import timezone, translation
-from django.utils.functional import Promise
-from django.utils.translation import gettext
 
 from jiuzhu.core.masking import mask_account_number, mask_id_number
 from jiuzhu.payments import bank
@@ -37,85 +31,9 @@ from jiuzhu.payments.models import (
 )
 from jiuzhu.payments.views import LAYOUT_LABELS
 from jiuzhu.registry.choices import Tier
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DESKTOP = {"width": 1366, "height": 900}
-CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # CJK, with full-width punctuation
+from tests.browser import browser, clock, fact, messages, nav, session, shots, zh  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("JIUZHU_REQUIRE_BROWSER"):
-            pytest.fail(f"JIUZHU_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); set JIUZHU_REQUIRE_BROWSER to fail instead")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class Clock:
-    """The day the application takes as today: `timezone.localdate()` called without a value (services, views
-    and forms alike; they run in the live server's thread of this process). `timezone.now()` stays real."""
-
-    def __init__(self, monkeypatch):
-        self.today: date | None = None
-        real = timezone.localdate
-
-        def localdate(value=None, timezone=None):
-            if value is None and self.today is not None:
-                return self.today
-            return real(value, timezone)
-
-        monkeypatch.setattr(timezone, "localdate", localdate)
-
-    def set(self, day: date) -> None:
-        self.today = day
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
-class Chinese:
-    """The text a user of the Chinese interface sees for an English msgid (or a lazy label of the code)."""
-
-    def __init__(self):
-        self.missing: list[str] = []
-
-    def __call__(self, msgid, **params) -> str:
-        with translation.override("zh-hans"):
-            text = str(msgid) if isinstance(msgid, Promise) else gettext(msgid)
-        if not CHINESE.search(text) and text not in self.missing:
-            self.missing.append(text)
-        return text % params if params else text
-
-    def assert_complete(self) -> None:
-        assert not self.missing, f"no Chinese text yet for: {self.missing}"
-
-
-@pytest.fixture
-def zh():
-    return Chinese()
-
-
-@pytest.fixture
-def shots() -> Path:
-    path = Path(settings.JIUZHU["VAR_DIR"]) / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture
@@ -127,47 +45,9 @@ def bank_dir(settings, tmp_path, shots) -> Path:
 
 
 @pytest.fixture
-def session(browser, live_server, monkeypatch):
-    """Log a user in, in a browser context of their own (Chinese); closes them all at the end."""
-    # Playwright's sync API keeps an event loop in this thread; the ORM reads of the test are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    contexts = []
-
-    def login(user, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", user.raw_password)
-        with page.expect_navigation():
-            page.locator("form.stack button[type=submit]").click()
-        assert page.url == f"{live_server.url}/"
-        assert page.locator("html").get_attribute("lang") == "zh-hans"
-        return page
-
-    yield login
-    for context in contexts:
-        context.close()
-    # The ORM reads above opened a connection that pytest-django does not know about; close it, or
-    # PostgreSQL cannot drop the test database.
-    connections.close_all()
-
-
-def messages(page) -> str:
-    return page.locator("ul.messages").inner_text() if page.locator("ul.messages").count() else ""
-
-
-def nav(page, label: str) -> None:
-    """Follow an entry of the main navigation, as a user would."""
-    with page.expect_navigation():
-        page.locator("nav.main-nav").get_by_role("link", name=label, exact=True).click()
-
-
-def fact(scope, label: str) -> str:
-    """The value of a fact (dl.facts) by its label."""
-    facts = scope.locator("dl.facts > div")
-    return facts.filter(has=facts.page.locator("dt", has_text=label)).locator("dd").inner_text().strip()
+def context_options() -> dict:
+    """The officers' browser contexts (`session`) accept downloads: the bank files are downloaded and read."""
+    return {"accept_downloads": True}
 
 
 def click(page, locator) -> None:

@@ -1,7 +1,6 @@
 """Acceptance: a township assistant finds a household in a real browser, reveals an ID number and
-switches to English. Drives Debian's Chromium through Playwright against pytest-django's live server."""
-import os
-from pathlib import Path
+switches to English. Drives Debian's Chromium through Playwright against pytest-django's live server (the
+`browser` and `shots` fixtures of tests/browser.py)."""
 
 import pytest
 from django.conf import settings
@@ -11,30 +10,9 @@ from jiuzhu.core.masking import mask_id_number
 from jiuzhu.core.models import AuditAction, AuditLog
 from jiuzhu.core.roles import Role
 from jiuzhu.registry.choices import Tier
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from tests.browser import browser, shots  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("JIUZHU_REQUIRE_BROWSER"):
-            pytest.fail(f"JIUZHU_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); set JIUZHU_REQUIRE_BROWSER to fail instead")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
@@ -52,7 +30,7 @@ def data(region_tree, make_user, make_household):
     return {"household": household, "others": others, "user": user}
 
 
-def test_find_a_household_reveal_an_id_number_and_switch_to_english(live_server, data, browser, monkeypatch):
+def test_find_a_household_reveal_an_id_number_and_switch_to_english(live_server, data, browser, shots, monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; the audit checks below are plain
     # synchronous ORM reads, which Django would otherwise refuse next to a running loop.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -69,8 +47,6 @@ def test_find_a_household_reveal_an_id_number_and_switch_to_english(live_server,
         # The stylesheet was served (the live server serves static files).
         assert page.evaluate("getComputedStyle(document.body).display") == "flex"
 
-        shots = Path(settings.JIUZHU["VAR_DIR"]) / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "login_zh.png"))
 
         page.fill("input[name=username]", user.username)
