@@ -179,7 +179,7 @@ def test_a_feed_raises_a_warning_that_a_grid_worker_verifies_into_an_application
     summary = assistant.locator("section[aria-labelledby=summary-heading]")
     assert fact(summary, zh("Received at")) == f"中心街道 · {zh(Channel.PROACTIVE.label)}"
     assert fact(summary, zh("Kind")) == f"{zh(ApplicationKind.TEMPORARY.label)} · {zh(TemporaryType.MEDICAL.label)}"
-    assert fact(summary, zh("Opened from")) == f"warning {warning.pk}"
+    assert fact(summary, zh("Opened from")) == zh("warning %(number)s", number=warning.pk)
     assert assistant.get_by_test_id("state").inner_text().strip() == zh(State.SUBMITTED.label)
     assistant.screenshot(path=str(shots / "monitoring_application_zh.png"), full_page=True)
 
