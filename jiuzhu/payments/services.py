@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from jiuzhu.payments.models import (
     Adjustment,
     GroupSubsidy,
     LineKind,
+    LineStatus,
     Payroll,
     PayrollLine,
     PayrollStatus,
@@ -62,61 +63,90 @@ def funding_shares(*, region: Region, month: date) -> dict[str, str]:
 
 # --- Generation ---------------------------------------------------------------------------------------------
 
-def _payee(household: Household, person: Person | None) -> tuple[str, str]:
-    who = person or household.head
-    return (who.name, who.id_number) if who else ("", "")
+def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) -> int:
+    """Insert the lines of the county's active households with `after` < id ≤ `upto`, in set-based
+    `INSERT … SELECT … ON CONFLICT DO NOTHING` statements (one per kind of entitlement, one per subsidy), so a
+    chunk costs a few statements whatever its size; a line whose source key exists is skipped. The frozen
+    columns (payee, ID number, bank, account, amount) are copied from the registry as they are now. Returns the
+    number of lines inserted."""
+    from jiuzhu.cases.models import Application, TemporaryPayment
 
-
-def _lines_for_chunk(payroll: Payroll, households: list[Household]) -> list[PayrollLine]:
     first, last = payroll.month, month_end(payroll.month)
     tag = f"{payroll.month:%Y-%m}"
-    ids = [h.pk for h in households]
-    by_id = {h.pk: h for h in households}
-    lines = []
+    qn = connection.ops.quote_name
+    line_columns = ("payroll_id", "source_key", "kind", "household_id", "person_id", "tier", "region_code",
+                    "payee_name", "payee_id_number", "bank_name", "bank_account", "amount", "status",
+                    "failure_reason", "basis")
+    insert = (f"INSERT INTO {qn(PayrollLine._meta.db_table)} ({', '.join(qn(c) for c in line_columns)}) ")
+    # The households of the chunk: `h`; the payee is the entitled person `p` if any, else the head `hp`.
 
-    def line(**kw) -> PayrollLine:
-        household = by_id[kw["household_id"]]
-        name, id_number = _payee(household, kw.get("person"))
-        return PayrollLine(payroll=payroll, household=household, region_code=household.region_id,
-                           payee_name=name, payee_id_number=id_number, bank_name=household.bank_name,
-                           bank_account=household.bank_account, **{k: v for k, v in kw.items() if k != "household_id"})
+    def households(on: str) -> str:
+        return (f"JOIN {qn(Household._meta.db_table)} h ON h.id = {on} "
+                f"LEFT JOIN {qn(Person._meta.db_table)} hp ON hp.id = h.head_id ")
 
-    memberships = TierMembership.objects.filter(
-        household_id__in=ids, start_date__lte=last, monthly_amount__gt=0).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=first)).select_related("person")
-    for m in memberships:
-        if m.person is not None and m.person.death_date is not None and m.person.death_date < first:
-            continue  # a member who died before the month is not paid for it
-        lines.append(line(household_id=m.household_id, person=m.person, kind=LineKind.TIER, tier=m.tier,
-                          source_key=f"tm:{m.pk}:{tag}", amount=m.monthly_amount, basis=m.basis))
-    for adj in Adjustment.objects.filter(household_id__in=ids, month=payroll.month, amount__gt=0):
-        lines.append(line(household_id=adj.household_id, kind=LineKind.ADJUSTMENT, source_key=f"adj:{adj.pk}",
-                          amount=adj.amount, basis=adj.reason))
-    from jiuzhu.cases.models import TemporaryPayment
-
-    for tp in TemporaryPayment.objects.filter(application__household_id__in=ids, kind="stage", paid_at__isnull=True,
-                                              due_on__gte=first, due_on__lte=last).select_related("application"):
-        lines.append(line(household_id=tp.application.household_id, person=tp.application.applicant,
-                          kind=LineKind.TEMPORARY, source_key=f"tp:{tp.pk}", amount=tp.amount,
-                          basis=tp.application.number))
-    for subsidy in GroupSubsidy.objects.filter(region=payroll.region, month=payroll.month):
-        members = TierMembership.objects.filter(household_id__in=ids, tier__in=subsidy.tiers, start_date__lte=last) \
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
-        paid_people = set()
-        for m in members.select_related("person", "household__head"):
-            person = m.person or m.household.head
-            if person is None or person.pk in paid_people:
-                continue
-            paid_people.add(person.pk)
-            lines.append(line(household_id=m.household_id, person=person, kind=LineKind.SUBSIDY,
-                              source_key=f"gs:{subsidy.pk}:{person.pk}", amount=subsidy.amount, basis=subsidy.name))
+    person = f"{qn(Person._meta.db_table)}"
+    chunk_where = "h.id > %s AND h.id <= %s AND h.status = %s AND h.region_id LIKE %s"
+    chunk_params = [after, upto, HouseholdStatus.ACTIVE, prefix + "%"]
+    payee = "COALESCE(p.name, hp.name, ''), COALESCE(p.id_number, hp.id_number, ''), h.bank_name, h.bank_account"
+    key = "CAST({} AS TEXT)"
+    on_conflict = " ON CONFLICT DO NOTHING"
+    statements = [
+        # Monthly tiers: every membership with an amount active during the month, except a member who died
+        # before it.
+        (insert + f"SELECT %s, 'tm:' || {key.format('m.id')} || %s, %s, h.id, m.person_id, m.tier, h.region_id, "
+         f"{payee}, m.monthly_amount, %s, '', m.basis "
+         f"FROM {qn(TierMembership._meta.db_table)} m {households('m.household_id')}"
+         f"LEFT JOIN {person} p ON p.id = m.person_id "
+         f"WHERE {chunk_where} AND m.start_date <= %s AND m.monthly_amount > 0 "
+         "AND (m.end_date IS NULL OR m.end_date >= %s) AND (p.death_date IS NULL OR p.death_date >= %s)"
+         + on_conflict,
+         [payroll.pk, f":{tag}", LineKind.TIER, LineStatus.PENDING, *chunk_params, last, first, first]),
+        # Adjustments paid with this month's payroll (to the head).
+        (insert + f"SELECT %s, 'adj:' || {key.format('a.id')}, %s, h.id, NULL, '', h.region_id, "
+         f"COALESCE(hp.name, ''), COALESCE(hp.id_number, ''), h.bank_name, h.bank_account, a.amount, %s, '', "
+         f"a.reason FROM {qn(Adjustment._meta.db_table)} a {households('a.household_id')}"
+         f"WHERE {chunk_where} AND a.month = %s AND a.amount > 0" + on_conflict,
+         [payroll.pk, LineKind.ADJUSTMENT, LineStatus.PENDING, *chunk_params, payroll.month]),
+        # Staged temporary assistance falling due in the month, unpaid (to the applicant).
+        (insert + f"SELECT %s, 'tp:' || {key.format('t.id')}, %s, h.id, p.id, '', h.region_id, {payee}, "
+         f"t.amount, %s, '', a.number FROM {qn(TemporaryPayment._meta.db_table)} t "
+         f"JOIN {qn(Application._meta.db_table)} a ON a.id = t.application_id "
+         f"{households('a.household_id')}LEFT JOIN {person} p ON p.id = a.applicant_id "
+         f"WHERE {chunk_where} AND t.kind = %s AND t.paid_at IS NULL AND t.due_on >= %s AND t.due_on <= %s"
+         + on_conflict,
+         [payroll.pk, LineKind.TEMPORARY, LineStatus.PENDING, *chunk_params, "stage", first, last]),
+    ]
+    for subsidy in GroupSubsidy.objects.filter(region=payroll.region, month=payroll.month).order_by("pk"):
+        gs = [payroll.pk, f"gs:{subsidy.pk}:", LineKind.SUBSIDY, subsidy.amount, LineStatus.PENDING, subsidy.name]
+        if subsidy.tiers:
+            # Every person holding (or, for a household tier, heading a household holding) one of the tiers
+            # during the month, once.
+            tiers = ", ".join(["%s"] * len(subsidy.tiers))
+            statements.append((
+                insert + f"SELECT %s, %s || {key.format('w.id')}, %s, h.id, w.id, '', h.region_id, w.name, "
+                f"w.id_number, h.bank_name, h.bank_account, %s, %s, '', %s "
+                f"FROM (SELECT COALESCE(m.person_id, h.head_id) AS person_id, MIN(h.id) AS household_id "
+                f"FROM {qn(TierMembership._meta.db_table)} m JOIN {qn(Household._meta.db_table)} h "
+                f"ON h.id = m.household_id WHERE {chunk_where} AND m.tier IN ({tiers}) AND m.start_date <= %s "
+                "AND (m.end_date IS NULL OR m.end_date >= %s) GROUP BY COALESCE(m.person_id, h.head_id)) s "
+                f"JOIN {person} w ON w.id = s.person_id JOIN {qn(Household._meta.db_table)} h "
+                "ON h.id = s.household_id WHERE 1 = 1" + on_conflict,
+                [*gs, *chunk_params, *subsidy.tiers, last, first]))
         if subsidy.child_statuses:
-            for person in Person.objects.filter(household_id__in=ids, child_status__in=subsidy.child_statuses,
-                                                death_date__isnull=True).exclude(pk__in=paid_people):
-                lines.append(line(household_id=person.household_id, person=person, kind=LineKind.SUBSIDY,
-                                  source_key=f"gs:{subsidy.pk}:{person.pk}", amount=subsidy.amount,
-                                  basis=subsidy.name))
-    return lines
+            # Living children of the listed statuses (e.g. orphans) not already paid above.
+            statuses = ", ".join(["%s"] * len(subsidy.child_statuses))
+            statements.append((
+                insert + f"SELECT %s, %s || {key.format('w.id')}, %s, h.id, w.id, '', h.region_id, w.name, "
+                f"w.id_number, h.bank_name, h.bank_account, %s, %s, '', %s FROM {person} w "
+                f"{households('w.household_id')}WHERE {chunk_where} AND w.child_status IN ({statuses}) "
+                "AND w.death_date IS NULL" + on_conflict,
+                [*gs, *chunk_params, *subsidy.child_statuses]))
+    inserted = 0
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            inserted += max(cursor.rowcount, 0)
+    return inserted
 
 
 def payroll_generate(*, actor, region: Region, month: date, chunk: int = CHUNK_HOUSEHOLDS,
@@ -138,13 +168,14 @@ def payroll_generate(*, actor, region: Region, month: date, chunk: int = CHUNK_H
         return payroll
     households = Household.objects.filter(region__code__startswith=region.prefix, status=HouseholdStatus.ACTIVE)
     while True:
-        batch = list(households.filter(pk__gt=payroll.generated_upto).select_related("head").order_by("pk")[:chunk])
-        if not batch:
+        ids = list(households.filter(pk__gt=payroll.generated_upto).order_by("pk").values_list("pk", flat=True)
+                   [:chunk])
+        if not ids:
             break
         with transaction.atomic():
-            PayrollLine.objects.bulk_create(_lines_for_chunk(payroll, batch), ignore_conflicts=True)
-            Payroll.objects.filter(pk=payroll.pk).update(generated_upto=batch[-1].pk)
-        payroll.generated_upto = batch[-1].pk
+            _lines_for_chunk(payroll, prefix=region.prefix, after=payroll.generated_upto, upto=ids[-1])
+            Payroll.objects.filter(pk=payroll.pk).update(generated_upto=ids[-1])
+        payroll.generated_upto = ids[-1]
         if after_chunk is not None:
             after_chunk(payroll)
     return _payroll_seal(payroll, actor=actor)
