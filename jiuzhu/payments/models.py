@@ -61,6 +61,7 @@ class Payroll(models.Model):
 class LineKind(models.TextChoices):
     TIER = "tier", _("Monthly assistance")
     TEMPORARY = "temporary", _("Temporary assistance (staged)")
+    ALLOWANCE = "allowance", _("Orphan or unsupported-child allowance")
     ADJUSTMENT = "adjustment", _("Adjustment")
     SUBSIDY = "subsidy", _("One-time subsidy")
     REISSUE = "reissue", _("Re-issue of a failed payment")

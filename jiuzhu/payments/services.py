@@ -116,6 +116,21 @@ def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) ->
          + on_conflict,
          [payroll.pk, LineKind.TEMPORARY, LineStatus.PENDING, *chunk_params, "stage", first, last]),
     ]
+    # Monthly allowances of orphans and de-facto unsupported children (living, in active households), at the
+    # county's standard of the month; none where the county has set none.
+    allowances = ParameterBook.from_database().resolve_values(
+        region_code=payroll.region_id, as_of=payroll.month,
+        names=("orphan_allowance", "unsupported_child_allowance"))
+    for status, name in (("orphan", "orphan_allowance"), ("unsupported_child", "unsupported_child_allowance")):
+        amount = allowances[name]
+        if amount:
+            statements.append((
+                insert + f"SELECT %s, %s || {key.format('w.id')} || %s, %s, h.id, w.id, '', h.region_id, w.name, "
+                f"w.id_number, h.bank_name, h.bank_account, %s, %s, '', %s FROM {person} w "
+                f"{households('w.household_id')}WHERE {chunk_where} AND w.child_status = %s "
+                "AND (w.death_date IS NULL OR w.death_date >= %s)" + on_conflict,
+                [payroll.pk, f"ca:{status}:", f":{tag}", LineKind.ALLOWANCE, Decimal(amount), LineStatus.PENDING,
+                 name, *chunk_params, status, first]))
     for subsidy in GroupSubsidy.objects.filter(region=payroll.region, month=payroll.month).order_by("pk"):
         gs = [payroll.pk, f"gs:{subsidy.pk}:", LineKind.SUBSIDY, subsidy.amount, LineStatus.PENDING, subsidy.name]
         if subsidy.tiers:

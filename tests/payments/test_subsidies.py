@@ -37,3 +37,16 @@ def test_a_subsidy_needs_a_group_an_amount_and_a_month_before_its_deadline(staff
     with pytest.raises(PaymentError) as err:
         subsidy_create(**(common | {"amount": Decimal("0")}), tiers=["dibao"], child_statuses=[])
     assert err.value.field == "amount"
+
+
+def test_orphans_and_unsupported_children_receive_their_monthly_allowance(staff, region_tree, make_household,
+                                                                          standards):
+    """Zaozhuang Shizhong district pays 1,882 yuan a month to an orphan and 1,332 to a de-facto unsupported
+    child (RULES.md reference table)."""
+    home = make_household(region_tree.village_a1, members=[
+        {"name": "小军", "birth_date": date(2014, 4, 1), "child_status": "orphan"},
+        {"name": "小梅", "birth_date": date(2016, 4, 1), "child_status": "unsupported_child", "relation": "sibling"}])
+    payroll = payroll_generate(actor=staff.county, region=region_tree.county, month=date(2026, 11, 1))
+    lines = {l.payee_name: l.amount for l in payroll.lines.filter(kind=LineKind.ALLOWANCE)}
+    assert lines == {"小军": Decimal("1882.00"), "小梅": Decimal("1332.00")}
+    assert home.pk in set(payroll.lines.values_list("household_id", flat=True))
