@@ -14,7 +14,14 @@ import pyarrow as pa
 
 from jiuzhu.engine.base import get_engine
 from jiuzhu.monitoring.feedtypes import RECORDS
-from jiuzhu.monitoring.indicators import population_views, warnings_expr
+from jiuzhu.monitoring.indicators import (
+    birthday_people_expr,
+    matched_expr,
+    matched_people_expr,
+    people_expr,
+    population_views,
+    warnings_expr,
+)
 from jiuzhu.policy.parameters import SPEC_BY_NAME, to_engine
 from jiuzhu.policy.resolve import ParameterBook
 
@@ -82,10 +89,14 @@ def _table(name: str, schema: pa.Schema) -> ibis.Table:
     return ibis.table(ibis.Schema.from_pyarrow(schema), name=NAMES[name])
 
 
-def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] | None) -> str:
-    """The warnings query for an engine. With `population_schemas` the population is read in the generator's
-    format (jz_in_persons / jz_in_households views) and normalised in the query; without, from mon_persons and
-    mon_households in the normalised form."""
+def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] | None) -> list[tuple[str, str]]:
+    """The run as staged SQL for an engine: [(table name, SELECT), …], the last one being the warnings.
+
+    Stage 1 joins the records with the population once (who each record is); stage 2 keeps the people some
+    record is about, stage 3 those born in the as-of month (the age indicators' only candidates); the
+    indicators then read these small tables instead of re-joining the whole population once per indicator.
+    With `population_schemas` the population is read in the generator's format (jz_in_persons /
+    jz_in_households) and normalised in the query; without, from mon_persons and mon_households."""
     from jiuzhu.policy.compiled import INPUT_NAMES
 
     if population_schemas is not None:
@@ -95,9 +106,31 @@ def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] |
                                   name=INPUT_NAMES["households"]))
     else:
         persons, households = _table("persons", PERSONS), _table("households", HOUSEHOLDS)
-    expr = warnings_expr(records=_table("records", RECORDS), persons=persons, households=households,
-                         links=_table("links", LINKS), params=_table("params", _params_schema()))
-    return ibis.to_sql(expr, dialect=dialect)
+    records, links, params = _table("records", RECORDS), _table("links", LINKS), _table("params", _params_schema())
+    stages = []
+
+    def stage(name: str, expr: ibis.Table) -> ibis.Table:
+        stages.append((name, ibis.to_sql(expr, dialect=dialect)))
+        return ibis.table(expr.schema(), name=name)
+
+    matched = stage("mon_s_matched", matched_expr(records=records, persons=persons, links=links))
+    people = people_expr(persons=persons, households=households, params=params)
+    matched_people = stage("mon_s_people", matched_people_expr(people=people, matched=matched))
+    birthday_people = stage("mon_s_birthday", birthday_people_expr(people=people))
+    warnings = warnings_expr(records=records, matched=matched, matched_people=matched_people,
+                             birthday_people=birthday_people, links=links, params=params)
+    stages.append(("mon_warnings", ibis.to_sql(warnings, dialect=dialect)))
+    return stages
+
+
+def _materialise(runner, name: str, sql: str) -> None:
+    """One stage as a table of the engine's session (DuckDB: a temporary table; Spark: a cached view)."""
+    if runner.dialect == "duckdb":
+        runner.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+    else:
+        frame = runner.spark.sql(sql)
+        frame.createOrReplaceTempView(name)
+        runner.spark.catalog.cacheTable(name)
 
 
 def _params_schema() -> pa.Schema:
@@ -163,7 +196,10 @@ def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
             county_sql = f"SELECT DISTINCT substr(region_code, 1, 6) AS c FROM {NAMES['households']}"
         counties = set(runner.fetch(county_sql).column("c").to_pylist()) | _record_counties(runner)
         _register(runner, NAMES["params"], params_table(book=book, counties=counties, as_of=as_of), scratch)
-        table = runner.fetch(compile_warnings(dialect=runner.dialect, population_schemas=schemas))
+        *stages, (_name, final) = compile_warnings(dialect=runner.dialect, population_schemas=schemas)
+        for name, sql in stages:
+            _materialise(runner, name, sql)
+        table = runner.fetch(final)
         table = table.select(WARNINGS.names).cast(WARNINGS)
         count = runner.fetch(f"SELECT count(*) AS n FROM {NAMES['records']}").column("n")[0].as_py()
     finally:

@@ -231,16 +231,9 @@ def _out(t: ir.Table, ind: Indicator, *, subject_key, person_id, household_id, p
         if isinstance(method, str) else method)
 
 
-def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table, links: ir.Table,
-                  params: ir.Table) -> ir.Table:
-    """All warnings of a run, one row per (subject, indicator, period).
-
-    records: canonical feed records (feedtypes.RECORDS). persons: person_id, household_id, id_number, name,
-    birth_date, employment, disability_grade, wage_fen, alive. households: household_id, region_code, hukou,
-    registered_tier, members, income_fen, rigid_12m_fen. links: record_id, person_id, decision (probabilistic
-    matches). params: county, as_of and the p_* columns (money in fen, shares in ppm).
-    """
-    # Who each record is: exactly by ID number, else by a probabilistic link taken as a match.
+def matched_expr(*, records: ir.Table, persons: ir.Table, links: ir.Table) -> ir.Table:
+    """Who each record is (record_id, person_id, match_method): exactly by the normalised ID number, else by a
+    probabilistic link taken as a match. Stage 1 of a run: one join of the records with the population."""
     with_id = records.filter(records.id_number.notnull()).select("record_id", "id_number")
     ids = persons.select(p_person_id=persons.person_id, p_id_number=persons.id_number)
     exact = with_id.join(ids, with_id.id_number == ids.p_id_number).select(
@@ -248,9 +241,11 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
     linked = links.filter(links.decision == "match").select(
         record_id=links.record_id, person_id=links.person_id, match_method=ibis.literal("linked"))
     # A record matched exactly is never also linked (linkage only sees records without a usable ID).
-    matched = exact.union(linked)
-    pending = links.filter(links.decision == "review").select(record_id=links.record_id)
+    return exact.union(linked)
 
+
+def people_expr(*, persons: ir.Table, households: ir.Table, params: ir.Table) -> ir.Table:
+    """Each person with their household's facts and their county's parameters (and the run's as-of date)."""
     people = persons.join(households, "household_id").select(
         person_id=persons.person_id, household_id=persons.household_id, person_name=persons.name,
         person_id_number=persons.id_number, birth_date=persons.birth_date, alive=persons.alive,
@@ -261,8 +256,30 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         rigid_12m_fen=households.rigid_12m_fen, county=households.region_code.substr(0, 6))
     # .view(): each relation enters the next join as a relation of its own (Ibis would otherwise try to extend
     # the join chain it was selected from).
-    with_params = people.view().join(params, "county").view()
-    events = records.join(matched, "record_id").join(with_params, "person_id").view()
+    return people.view().join(params, "county").view()
+
+
+def matched_people_expr(*, people: ir.Table, matched: ir.Table) -> ir.Table:
+    """Stage 2: the people some record is about — the events need no one else."""
+    return people.semi_join(matched, "person_id")
+
+
+def birthday_people_expr(*, people: ir.Table) -> ir.Table:
+    """Stage 3: living people born in the as-of month — the only candidates of the age indicators."""
+    return people.filter(people.alive & (people.birth_date.month() == people.as_of.month()))
+
+
+def warnings_expr(*, records: ir.Table, matched: ir.Table, matched_people: ir.Table, birthday_people: ir.Table,
+                  links: ir.Table, params: ir.Table) -> ir.Table:
+    """All warnings of a run, one row per (subject, indicator, period), from the stages above.
+
+    records: canonical feed records (feedtypes.RECORDS); matched: matched_expr; matched_people and
+    birthday_people: people_expr rows (person, household and county facts); links: the probabilistic links
+    (those for review keep a record out of proactive discovery); params: county, as_of and the p_* columns
+    (money in fen, shares in ppm).
+    """
+    pending = links.filter(links.decision == "review").select(record_id=links.record_id)
+    events = records.join(matched, "record_id").join(matched_people, "person_id").view()
 
     parts = []
     for ind in INDICATORS.values():
@@ -279,12 +296,12 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
         (events.event_date > events.as_of - ibis.interval(days=365)) & (events.event_date <= events.as_of))
     person_12m = recent.group_by("person_id").aggregate(
         amount_12m_fen=recent.amount_fen.sum(), record_id=recent.record_id.min(),
-        last_event=recent.event_date.max(), match_method=recent.match_method.max()).join(with_params, "person_id")
+        last_event=recent.event_date.max(), match_method=recent.match_method.max()).join(matched_people, "person_id")
     household_12m = recent.group_by("household_id").aggregate(
         amount_12m_fen=recent.amount_fen.sum(), record_id=recent.record_id.min(), last_event=recent.event_date.max(),
         rep_person_id=recent.person_id.min(), match_method=recent.match_method.max())
-    household_12m = household_12m.join(with_params.drop("household_id"),
-                                       household_12m.rep_person_id == with_params.person_id)
+    household_12m = household_12m.join(matched_people.drop("household_id"),
+                                       household_12m.rep_person_id == matched_people.person_id)
     for ind in INDICATORS.values():
         if ind.source not in ("person_12m", "household_12m"):
             continue
@@ -301,7 +318,7 @@ def warnings_expr(*, records: ir.Table, persons: ir.Table, households: ir.Table,
     for ind in INDICATORS.values():
         if ind.source != "population":
             continue
-        t = with_params.filter(with_params.alive)
+        t = birthday_people
         t = t.filter(ind.condition(t))
         parts.append(_out(t, ind, subject_key="p:" + t.person_id.cast("string"), person_id=t.person_id,
                           household_id=t.household_id, period=_period(t.as_of), region_code=t.household_region,
