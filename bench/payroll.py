@@ -329,7 +329,7 @@ def child(args) -> None:
         orm_payroll_generate(region=region, month=MONTH)
     elif args.child == "sql":
         payroll_generate(actor=bench_user(Region.objects.get(code=args.province)), region=region, month=MONTH,
-                         **({"chunk": args.chunk} if args.chunk else {}))
+                         workers=args.workers, **({"chunk": args.chunk} if args.chunk else {}))
     elif args.child == "floor":
         from jiuzhu.payments.models import Payroll
 
@@ -366,6 +366,8 @@ def measure(args, run: str, region: str, *, keep: bool = False) -> dict:
            "--database-url", args.database_url]
     if args.chunk:
         cmd += ["--chunk", str(args.chunk)]
+    if args.workers > 1:
+        cmd += ["--workers", str(args.workers)]
     if keep:
         cmd.append("--keep")
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -400,6 +402,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=3_100_000)
     parser.add_argument("--subset", type=int, default=100_000, help="paid entitlements in the baseline's subset")
     parser.add_argument("--chunk", type=int, default=0, help="households per chunk (default: the service's)")
+    parser.add_argument("--workers", type=int, default=1, help="connections generating chunks at once (PostgreSQL)")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--child", choices=["orm", "sql", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--region", help=argparse.SUPPRESS)

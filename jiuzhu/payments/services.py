@@ -165,12 +165,15 @@ def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) ->
 
 
 def payroll_generate(*, actor, region: Region, month: date, chunk: int = CHUNK_HOUSEHOLDS,
-                     after_chunk=None) -> Payroll:
+                     after_chunk=None, workers: int = 1) -> Payroll:
     """Generate (or finish generating) the month's payroll of a county: every active entitlement once.
 
     Generating the same month again returns the payroll already there; a generation that stopped part-way
     (crash, killed process) continues from its last committed chunk, and lines already made are skipped by their
-    unique source key. `after_chunk` is called after each committed chunk (progress; tests use it)."""
+    unique source key. `after_chunk` is called after each committed chunk (progress; tests use it).
+    `workers` > 1 (PostgreSQL only) generates chunks on that many connections at once: `generated_upto` then
+    moves only past chunks that have all committed, so a resumed run redoes at most the chunks that were in
+    flight, whose lines their source keys skip."""
     month = month_start(month)
     _check_payroll_role(actor, region)
     try:
@@ -182,6 +185,10 @@ def payroll_generate(*, actor, region: Region, month: date, chunk: int = CHUNK_H
     if payroll.status != PayrollStatus.GENERATING:
         return payroll
     households = Household.objects.filter(region__code__startswith=region.prefix, status=HouseholdStatus.ACTIVE)
+    if workers > 1 and connection.vendor == "postgresql":
+        _generate_in_parallel(payroll, households, prefix=region.prefix, chunk=chunk, workers=workers,
+                              after_chunk=after_chunk)
+        return _payroll_seal(payroll, actor=actor)
     while True:
         ids = list(households.filter(pk__gt=payroll.generated_upto).order_by("pk").values_list("pk", flat=True)
                    [:chunk])
@@ -194,6 +201,41 @@ def payroll_generate(*, actor, region: Region, month: date, chunk: int = CHUNK_H
         if after_chunk is not None:
             after_chunk(payroll)
     return _payroll_seal(payroll, actor=actor)
+
+
+def _generate_in_parallel(payroll: Payroll, households, *, prefix: str, chunk: int, workers: int,
+                          after_chunk) -> None:
+    """The chunks of the remaining households on `workers` connections; each chunk commits on its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    ids = list(households.filter(pk__gt=payroll.generated_upto).order_by("pk").values_list("pk", flat=True))
+    bounds, start = [], payroll.generated_upto
+    for i in range(chunk - 1, len(ids) + chunk - 1, chunk):
+        upto = ids[min(i, len(ids) - 1)]
+        bounds.append((start, upto))
+        start = upto
+
+    def run(bound: tuple[int, int]) -> tuple[int, int]:
+        try:
+            with transaction.atomic():
+                _lines_for_chunk(payroll, prefix=prefix, after=bound[0], upto=bound[1])
+            return bound
+        finally:
+            connections.close_all()
+
+    done: set[tuple[int, int]] = set()
+    position = 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for bound in pool.map(run, bounds):  # in order: the committed prefix advances chunk by chunk
+            done.add(bound)
+            while position < len(bounds) and bounds[position] in done:
+                position += 1
+            payroll.generated_upto = bounds[position - 1][1]
+            Payroll.objects.filter(pk=payroll.pk).update(generated_upto=payroll.generated_upto)
+            if after_chunk is not None:
+                after_chunk(payroll)
 
 
 @transaction.atomic

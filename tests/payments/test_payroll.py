@@ -108,3 +108,17 @@ def test_corrections_are_adjustments_in_a_later_month(staff, region_tree, recipi
                       month=date(2026, 12, 1), reason="十月少发")
     december = payroll_generate(actor=staff.county, region=region_tree.county, month=date(2026, 12, 1))
     assert december.lines.filter(kind=LineKind.ADJUSTMENT, amount=Decimal("300.00")).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generation_on_two_connections_pays_the_same_lines(staff, region_tree, recipients):
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel generation uses several database connections (PostgreSQL)")
+    parallel = payroll_generate(actor=staff.county, region=region_tree.county, month=MONTH, chunk=1, workers=2)
+    assert parallel.status == PayrollStatus.PREPARED and parallel.total == Decimal("3319.60")
+    assert parallel.generated_upto == max(h.pk for h in recipients.values() if h.status == "active")
+    keys = sorted(PayrollLine.objects.values_list("source_key", flat=True))
+    PayrollLine.objects.all().delete()
+    Payroll.objects.all().delete()
+    serial = payroll_generate(actor=staff.county, region=region_tree.county, month=MONTH, chunk=1)
+    assert sorted(serial.lines.values_list("source_key", flat=True)) == keys
