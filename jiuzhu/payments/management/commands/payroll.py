@@ -27,6 +27,9 @@ class Command(BaseCommand):
         generate.add_argument("--county", required=True, help="12-digit county code")
         generate.add_argument("--month", required=True, help="YYYY-MM")
         generate.add_argument("--user", required=True, help="the county officer preparing it (username)")
+        generate.add_argument("--chunk", type=int, default=0, help="households per committed chunk")
+        generate.add_argument("--workers", type=int, default=1,
+                              help="database connections generating at once (PostgreSQL)")
         show = sub.add_parser("show", help="The payrolls of a county and month.")
         show.add_argument("--county", required=True)
         show.add_argument("--month", required=True)
@@ -44,7 +47,8 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"--user: no user {options['user']!r}")
             try:
-                payroll = payroll_generate(actor=user, region=region, month=month,
+                extra = {"chunk": options["chunk"]} if options.get("chunk") else {}
+                payroll = payroll_generate(actor=user, region=region, month=month, workers=options["workers"], **extra,
                                            after_chunk=lambda p: self.stderr.write(
                                                f"… up to household {p.generated_upto}"))
             except PaymentError as exc:
