@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.core.audit import audit_record
 from jiuzhu.core.models import AuditAction, Region
+from jiuzhu.core.scope import filter_by_region
 from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import LineStatus, Payroll, PayrollLine
 from jiuzhu.payments.selectors import can_manage_payrolls, can_read_payrolls, payroll_get, payroll_list
@@ -231,3 +232,59 @@ def funds(request):
         region = names.get(row["region"])
         row["region"] = region.display_name() if region else row["region"]
     return render(request, "payments/funds.html", {"rows": rows, "year": year, "nav_active": "payments"})
+
+
+# --- Periodic reviews -----------------------------------------------------------------------------------
+
+@never_cache
+@login_required
+def reviews(request):
+    """Periodic reviews of the county: schedule the month's, re-screen each with the rules, decide the changes
+    (a second officer decides what the first proposed)."""
+    from jiuzhu.payments.models import PeriodicReview
+    from jiuzhu.payments.reviews import reviews_schedule
+
+    _require(can_read_payrolls(request.user))
+    form = MonthForm(request.POST or None, initial={"month": month_start(timezone.localdate())})
+    if request.method == "POST":
+        _require(can_manage_payrolls(request.user))
+        if form.is_valid():
+            try:
+                count = reviews_schedule(actor=request.user, region=request.user.home_region,
+                                         month=form.cleaned_data["month"])
+            except PaymentError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("%(count)s reviews scheduled.") % {"count": count})
+            return redirect("payments:reviews")
+    qs = filter_by_region(PeriodicReview.objects.select_related("household", "household__head", "proposed_by"),
+                          user=request.user, field="household__region").order_by("status", "due_on", "id")
+    page = Paginator(qs, settings.JIUZHU["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    return render(request, "payments/reviews.html", {
+        "form": form, "page": page, "page_range": page.paginator.get_elided_page_range(page.number),
+        "can_manage": can_manage_payrolls(request.user), "nav_active": "payments"})
+
+
+@require_POST
+@login_required
+def review_step(request, pk: int, step: str):
+    from jiuzhu.payments.models import PeriodicReview
+    from jiuzhu.payments.reviews import review_decide, review_screen
+
+    _require(can_manage_payrolls(request.user))
+    if not filter_by_region(PeriodicReview.objects.filter(pk=pk), user=request.user,
+                            field="household__region").exists():
+        raise Http404
+    try:
+        if step == "screen":
+            review_screen(actor=request.user, review_id=pk, today=timezone.localdate())
+        elif step in ("approve", "refuse"):
+            review_decide(actor=request.user, review_id=pk, approve=step == "approve",
+                          reasons=request.POST.get("reasons", ""))
+        else:
+            raise Http404
+    except PaymentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("payments:reviews")
