@@ -217,7 +217,7 @@ def orm_payroll_generate(*, region, month: date, chunk: int = 2000):
     from django.db.models import Q
 
     from jiuzhu.payments.models import Adjustment, LineKind, Payroll, PayrollLine
-    from jiuzhu.payments.services import month_end
+    from jiuzhu.core.months import month_end
     from jiuzhu.registry.choices import HouseholdStatus
     from jiuzhu.registry.models import Household, TierMembership
 
@@ -315,7 +315,8 @@ def child(args) -> None:
     from django.db import connection
 
     from jiuzhu.core.models import Region
-    from jiuzhu.payments.services import month_end, payroll_generate
+    from jiuzhu.core.months import month_end
+    from jiuzhu.payments.services import payroll_generate
 
     region = Region.objects.get(code=args.region)
     delete_payroll(region.code, MONTH)

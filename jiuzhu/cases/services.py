@@ -7,7 +7,6 @@ then claims the application's version with one conditional UPDATE — so of two 
 version exactly one succeeds and the other gets a clear conflict — and does the step's work in the same
 transaction: nothing is ever half-done.
 """
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -47,6 +46,7 @@ from jiuzhu.cases.notices import notice_content
 from jiuzhu.cases.workflow import TRANSITIONS, Transition
 from jiuzhu.core.audit import audit_record
 from jiuzhu.core.models import AuditAction, Region
+from jiuzhu.core.months import add_months, next_month
 from jiuzhu.core.regions import RegionLevel, level_of_code
 from jiuzhu.core.roles import roles_of
 from jiuzhu.core.scope import region_in_scope
@@ -85,16 +85,6 @@ def procedure_parameters(*, region_code: str, as_of: date, book: ParameterBook |
              "county_decision_working_days", "refusal_notice_working_days", "assist_first_limit",
              "assist_first_pay_hours", "assist_first_paperwork_days", "non_local_residence_months")
     return {name: resolved[name].value for name in names}
-
-
-def first_of_next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def _add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def _next_number(key: str) -> int:
@@ -538,7 +528,7 @@ def _membership_rows(result: dict, household: Household) -> list[dict]:
 
 
 def _step_approve(*, application, actor, data, today, now):
-    effective_from = first_of_next_month(today)
+    effective_from = next_month(today)
     facts, result, household = _run_rules(application, as_of=effective_from)
     number = _letter_number(application, today)
     if application.kind == ApplicationKind.ASSISTANCE:
@@ -578,7 +568,7 @@ def _step_approve(*, application, actor, data, today, now):
     for i, part in enumerate(parts, start=1):
         if part > 0:
             TemporaryPayment.objects.create(application=application, kind=PaymentKind.STAGE, stage=i, amount=part,
-                                            due_on=_add_months(today, i - 1))
+                                            due_on=add_months(today, i - 1))
     decision = Decision.objects.create(
         application=application, outcome=DecisionOutcome.APPROVED, letter_number=number, tier="",
         monthly_total=amount, covered_persons=len(result["members"]), reasons=data.get("reasons", ""), as_of=today,

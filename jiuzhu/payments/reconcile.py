@@ -38,7 +38,7 @@ from jiuzhu.payments.models import (
     PayrollLine,
     PayrollStatus,
 )
-from jiuzhu.payments.services import _check_payroll_role
+from jiuzhu.payments.services import payroll_role_check
 
 LAYOUTS = {"xlsx": (".xlsx", bank.xlsx_file), "fixed": (".txt", bank.fixed_width_file), "csv": (".csv", bank.csv_file)}
 
@@ -82,7 +82,7 @@ def bank_files_export(*, actor, payroll_id: int) -> list[BankFile]:
     files already made. A line without a usable account (or with a name too long for the file) is not sent: it
     is marked failed with the reason, listed by `export_problems`, and then corrected and re-issued."""
     payroll = Payroll.objects.select_for_update().select_related("region").get(pk=payroll_id)
-    _check_payroll_role(actor, payroll.region)
+    payroll_role_check(actor, payroll.region)
     if payroll.status in (PayrollStatus.EXPORTED, PayrollStatus.RECONCILED):
         return list(payroll.bank_files.all())
     if payroll.status != PayrollStatus.APPROVED:
@@ -153,7 +153,7 @@ def bank_return_receive(*, actor, payroll_id: int, file_name: str, data: bytes) 
     line is pending the payroll is RECONCILED. A paid staged temporary-assistance line marks its payment paid."""
     digest = hashlib.sha256(data).hexdigest()
     payroll = Payroll.objects.select_for_update().select_related("region").get(pk=payroll_id)
-    _check_payroll_role(actor, payroll.region)
+    payroll_role_check(actor, payroll.region)
     seen = BankReturn.objects.filter(sha256=digest).first()
     if seen is not None:
         if seen.payroll_id != payroll.pk:
@@ -240,7 +240,7 @@ def line_correct_account(*, actor, line_id: int, bank_name: str, bank_account: s
     """Correct the account of a failed payment (the line keeps the account it was sent to; the correction is
     what the re-issue pays) and the household's record, with the reason in the household's history."""
     line = PayrollLine.objects.select_for_update().select_related("payroll__region", "household").get(pk=line_id)
-    _check_payroll_role(actor, line.payroll.region)
+    payroll_role_check(actor, line.payroll.region)
     if line.status != LineStatus.FAILED:
         raise PaymentError("not_failed", _("Only a failed payment can be corrected (this one is “%(status)s”).")
                            % {"status": LineStatus(line.status).label})
@@ -272,7 +272,7 @@ def payroll_reissue(*, actor, payroll_id: int) -> Payroll:
     failed lines become REISSUED. When no corrected failed line is left, the supplementary payroll made last
     from this one is returned and nothing new is made."""
     source = Payroll.objects.select_for_update().select_related("region").get(pk=payroll_id)
-    _check_payroll_role(actor, source.region)
+    payroll_role_check(actor, source.region)
     failed = list(source.lines.filter(status=LineStatus.FAILED, correction__isnull=False)
                   .select_related("correction").order_by("pk"))
     if not failed:

@@ -8,7 +8,6 @@ and the change they lead to carried through a decision by a second county bureau
 - `review_decide` approves (the registry memberships change from the month after the decision, so the next
   payroll pays the new amount) or refuses with reasons (back to screened).
 """
-from calendar import monthrange
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,7 +23,7 @@ from jiuzhu.core.roles import Role, roles_of
 from jiuzhu.core.scope import region_in_scope
 from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import PeriodicReview, ReviewClass, ReviewOutcome, ReviewStatus
-from jiuzhu.payments.services import month_end, month_start, next_month
+from jiuzhu.core.months import add_months, month_end, month_start, next_month
 from jiuzhu.policy.resolve import ParameterBook
 from jiuzhu.registry.choices import HouseholdStatus, LabourCapacity, Tier
 from jiuzhu.registry.models import Household, Person, TierMembership
@@ -38,12 +37,6 @@ REVIEWED_TIERS = (Tier.EXTREME_POVERTY, Tier.DIBAO, Tier.DIBAO_INDIVIDUAL, Tier.
 INTERVAL_PARAMS = ("review_months_extreme_poverty", "review_months_dibao", "review_months_dibao_stable",
                    "review_months_dibao_changing", "review_months_dibao_marginal", "elderly_age", "adult_age")
 SEVERE_GRADE_3_TYPES = ("intellectual", "mental")
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def _check_role(actor, region_code: str, roles: set) -> None:

@@ -1,7 +1,6 @@
 """Everything that writes in payments: the monthly payroll (generated in committed chunks, so a crash part-way
 is resumed, never duplicated), maker-checker approval, adjustments and one-time subsidies, and the dynamic
 changes that stop or recompute a household's payment from the right month."""
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.core.audit import audit_record
 from jiuzhu.core.models import AuditAction, Region
+from jiuzhu.core.months import month_end, month_start, next_month
 from jiuzhu.core.roles import Role, roles_of
 from jiuzhu.core.scope import region_in_scope
 from jiuzhu.payments.errors import PaymentError
@@ -34,19 +34,8 @@ PAYROLL_ROLES = {Role.COUNTY_BUREAU}
 FUND_LEVELS = ("central", "provincial", "prefecture", "county", "township")
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=monthrange(day.year, day.month)[1])
-
-
-def next_month(day: date) -> date:
-    return month_end(day) + timedelta(days=1)
-
-
-def _check_payroll_role(actor, region: Region) -> None:
+def payroll_role_check(actor, region: Region) -> None:
+    """Payrolls are prepared, approved and exported by the county bureau of their county (or above)."""
     if not set(roles_of(actor)) & PAYROLL_ROLES:
         raise PaymentError("role_not_allowed", _("Only the county civil affairs bureau prepares and approves "
                                                  "payrolls."))
@@ -175,7 +164,7 @@ def payroll_generate(*, actor, region: Region, month: date, chunk: int = CHUNK_H
     moves only past chunks that have all committed, so a resumed run redoes at most the chunks that were in
     flight, whose lines their source keys skip."""
     month = month_start(month)
-    _check_payroll_role(actor, region)
+    payroll_role_check(actor, region)
     try:
         payroll, _created = Payroll.objects.get_or_create(
             region=region, month=month, number=1,
@@ -256,7 +245,7 @@ def payroll_approve(*, actor, payroll_id: int, version: int) -> Payroll:
     """The checker approves a prepared payroll: never the user who prepared it. Of two approvers acting on the
     same version, one succeeds and the other is told someone else acted first."""
     payroll = Payroll.objects.select_related("region").get(pk=payroll_id)
-    _check_payroll_role(actor, payroll.region)
+    payroll_role_check(actor, payroll.region)
     if payroll.prepared_by_id == actor.pk:
         raise PaymentError("maker_checker", _("The payroll must be approved by someone other than the person who "
                                               "prepared it."))
@@ -310,7 +299,7 @@ def household_change_death(*, actor, person: Person, death_date: date, decided_o
     from jiuzhu.policy.explain import screen_household
     from jiuzhu.policy.facts import household_facts
     from jiuzhu.registry.selectors import household_for_rules
-    from jiuzhu.registry.services import tier_memberships_replace
+    from jiuzhu.registry.services import membership_rows, tier_memberships_replace
 
     if not set(roles_of(actor)) & PAYROLL_ROLES:
         raise PaymentError("role_not_allowed", _("Only the county civil affairs bureau decides changes."))
@@ -324,16 +313,8 @@ def household_change_death(*, actor, person: Person, death_date: date, decided_o
     active = [m for m in household.tier_memberships.all() if m.is_active_on(effective_from - timedelta(days=1))]
     result = screen_household(data=household_facts(household, as_of=effective_from), as_of=effective_from,
                               household_id=household.pk)
-    rows, person_total = [], Decimal("0.00")
     members = list(household.members.all())
-    for member, out in zip(members, result["members"], strict=True):
-        if out["person_tier"]:
-            amount = Decimal(str(out["monthly_amount"]))
-            rows.append({"tier": out["person_tier"], "person": member, "monthly_amount": amount})
-            person_total += amount
-    if result["tier"] and result["tier"] != "extreme_poverty":
-        rest = Decimal(str(result["monthly_total"])) - person_total
-        rows.insert(0, {"tier": result["tier"], "person": None, "monthly_amount": rest if rest > 0 else None})
+    rows = membership_rows(result=result, members=members)
     basis = _("Change of %(date)s: death of %(name)s") % {"date": decided_on.isoformat(), "name": person.name}
     created = tier_memberships_replace(household=household, effective_from=effective_from, rows=rows, basis=basis)
     if not created and not [m for m in members if m.pk != person.pk and m.death_date is None]:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from jiuzhu.core.models import Region
 from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import GroupSubsidy, Payroll, PayrollStatus
-from jiuzhu.payments.services import _check_payroll_role, month_start
+from jiuzhu.core.months import month_start
+from jiuzhu.payments.services import payroll_role_check
 from jiuzhu.registry.choices import ChildStatus, Tier
 
 
@@ -17,7 +18,7 @@ from jiuzhu.registry.choices import ChildStatus, Tier
 def subsidy_create(*, actor, region: Region, name: str, tiers: list[str], child_statuses: list[str],
                    amount: Decimal, month: date, deadline: date, document: str) -> GroupSubsidy:
     """Decide a one-time subsidy for the county's recipients of `tiers` and children of `child_statuses`."""
-    _check_payroll_role(actor, region)
+    payroll_role_check(actor, region)
     month = month_start(month)
     if not name.strip() or not document.strip():
         raise PaymentError("missing_input", _("Give the subsidy's name and the document that decided it."),

@@ -24,7 +24,8 @@ from jiuzhu.core.scope import filter_by_region
 from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import LineStatus, Payroll, PayrollLine
 from jiuzhu.payments.selectors import can_manage_payrolls, can_read_payrolls, payroll_get, payroll_list
-from jiuzhu.payments.services import month_start, payroll_approve, payroll_generate
+from jiuzhu.core.months import month_start
+from jiuzhu.payments.services import payroll_approve, payroll_generate
 
 
 class MonthForm(forms.Form):
