@@ -43,47 +43,73 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def id_number_layers(raw: str, *, today: date) -> list[dict[str, str]]:
+def id_number_layers(raw: str, *, today: date, canonical: str | None = None) -> list[dict[str, str]]:
     """SQL expressions over `raw` (the delivered text, NULL when blank), in dependency order: each dict is one
-    SELECT layer that reads the names of the earlier ones. The outputs:
+    SELECT layer that reads the names of the earlier ones. `canonical` may name a boolean column already known
+    to say whether `raw` is 17 digits and a digit or X (saves testing it again). The outputs:
 
     - `id_tidy`: the tidied text (NULL when blank);
     - `id_code`: NULL when the number is usable (or blank), else one of `ID_CODES`;
     - `id_number`: the canonical 18 characters when usable, else NULL;
     - `id_birth_date`, `id_sex`: what a usable number says (NULL otherwise).
     """
-    provinces = ", ".join(_sql_string(code) for code in sorted(PROVINCE_CODES))
+    provinces = ", ".join(str(int(code)) for code in sorted(PROVINCE_CODES))
     # Most numbers are already clean: only the others pay for the (slow) character translation.
     slow = (f"nullif(regexp_replace(translate(regexp_replace({raw}, '^''+', ''), {_sql_string(_FULL_WIDTH)}, "
             f"{_sql_string(_ASCII)}), '{_NOISE}', '', 'g'), '')")
-    tidy = f"CASE WHEN regexp_full_match({raw}, '[0-9]{{17}}[0-9X]') THEN {raw} ELSE {slow} END"
-    # The check character from the digits as one integer (integer arithmetic is much faster than 17 substrings).
-    weighted = " + ".join(f"((id_n // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_WEIGHTS))
+    clean = canonical or f"regexp_full_match({raw}, '[0-9]{{17}}[0-9X]')"
+    # The commonest departures next: an old 15-digit number, a lower-case x.
+    tidy = (f"CASE WHEN {clean} THEN {raw} WHEN regexp_full_match({raw}, '[0-9]{{15}}|[0-9]{{17}}[0-9Xx]') "
+            f"THEN upper({raw}) ELSE {slow} END")
+    # Everything below is arithmetic on the 17 digits as two numbers, id_hi = RRRRRRYY and id_lo = YYMMDDSSS:
+    # much cheaper per row than substrings, date parsing or string comparisons. They are doubles (exact below
+    # 2^53) because floating-point division costs a fraction of 64-bit integer division.
+    halves = {"id_hi": "(id_n // 1000000000)::DOUBLE", "id_lo": "(id_n % 1000000000)::DOUBLE"}
+    terms = []
+    for half, count, first in (("id_hi", 8, 0), ("id_lo", 9, 8)):
+        for j in range(count):
+            power = 10 ** (count - 1 - j)
+            terms.append(f"(floor({half} / {power}.0) - 10 * floor({half} / {power * 10}.0)) * {_WEIGHTS[first + j]}")
+    weighted = f"({' + '.join(terms)})::BIGINT"
+    earliest, latest = EARLIEST_BIRTH_DATE.isoformat(), today.isoformat()
     return [
         {"id_tidy": tidy},
         # The 17 digits that carry the information (NULL unless the number is 15 digits or 17 digits + check).
-        {"id_first17": ("CASE WHEN regexp_full_match(id_tidy, '[0-9]{17}[0-9X]') THEN substr(id_tidy, 1, 17) "
+        {"id_first17": (f"CASE WHEN {clean} THEN substr(id_tidy, 1, 17) "
+                        "WHEN regexp_full_match(id_tidy, '[0-9]{17}[0-9X]') THEN substr(id_tidy, 1, 17) "
                         "WHEN regexp_full_match(id_tidy, '[0-9]{15}') "
                         "THEN substr(id_tidy, 1, 6) || '19' || substr(id_tidy, 7, 9) END")},
-        {"id_n": "CAST(id_first17 AS BIGINT)",
-         "id_birth": "try_strptime(substr(id_first17, 7, 8), '%Y%m%d')::DATE"},
-        {"id_check": f"substr('10X98765432', (({weighted}) % 11)::INTEGER + 1, 1)"},
+        {"id_n": "CAST(id_first17 AS BIGINT)"},
+        halves,
+        {"id_year": "((id_hi % 100) * 100 + floor(id_lo / 10000000.0))::INTEGER",
+         "id_month": "(floor(id_lo / 100000.0) % 100)::INTEGER", "id_day": "(floor(id_lo / 1000.0) % 100)::INTEGER",
+         "id_province": "floor(id_hi / 1000000.0)::INTEGER",
+         # The check character's value (X = 10) by ISO 7064 MOD 11-2, and the one delivered.
+         "id_check_value": f"(12 - ({weighted}) % 11) % 11",
+         "id_given_check": ("CASE WHEN strlen(id_tidy) <> 18 THEN NULL WHEN ends_with(id_tidy, 'X') THEN 10 "
+                            "ELSE ascii(substr(id_tidy, 18, 1)) - 48 END")},
+        # The first of the month plus the day: a day the month does not have spills into the next month.
+        {"id_date": ("CASE WHEN id_month BETWEEN 1 AND 12 AND id_day BETWEEN 1 AND 31 AND id_year > 0 "
+                     "THEN make_date(id_year, id_month, 1) + (id_day - 1) END")},
+        {"id_birth": "CASE WHEN month(id_date) = id_month THEN id_date END"},
         {"id_code": (
             # The usual case first, so that clean numbers skip the diagnosis below.
-            f"CASE WHEN id_tidy IS NULL OR (id_first17 IS NOT NULL AND substr(id_first17, 1, 2) IN ({provinces}) "
-            f"AND id_birth BETWEEN DATE '{EARLIEST_BIRTH_DATE.isoformat()}' AND DATE '{today.isoformat()}' "
-            "AND (length(id_tidy) = 15 OR substr(id_tidy, 18, 1) = id_check)) THEN NULL "
+            f"CASE WHEN id_tidy IS NULL OR (id_first17 IS NOT NULL AND id_province IN ({provinces}) "
+            f"AND id_birth BETWEEN DATE '{earliest}' AND DATE '{latest}' "
+            "AND (strlen(id_tidy) = 15 OR id_given_check = id_check_value)) THEN NULL "
             "WHEN regexp_full_match(id_tidy, '[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+') THEN 'id_number.lost_digits' "
             "WHEN NOT regexp_full_match(id_tidy, '[0-9X]+') THEN 'id_number.bad_characters' "
             "WHEN length(id_tidy) NOT IN (15, 18) THEN 'id_number.bad_length' "
             "WHEN id_first17 IS NULL THEN 'id_number.misplaced_x' "
-            f"WHEN substr(id_first17, 1, 2) NOT IN ({provinces}) THEN 'id_number.bad_region' "
+            f"WHEN id_province NOT IN ({provinces}) THEN 'id_number.bad_region' "
             "WHEN id_birth IS NULL THEN 'id_number.bad_birth_date' "
-            f"WHEN id_birth < DATE '{EARLIEST_BIRTH_DATE.isoformat()}' THEN 'id_number.early_birth_date' "
-            f"WHEN id_birth > DATE '{today.isoformat()}' THEN 'id_number.future_birth_date' "
-            "WHEN length(id_tidy) = 18 AND substr(id_tidy, 18, 1) <> id_check THEN 'id_number.bad_checksum' "
+            f"WHEN id_birth < DATE '{earliest}' THEN 'id_number.early_birth_date' "
+            f"WHEN id_birth > DATE '{latest}' THEN 'id_number.future_birth_date' "
+            "WHEN id_given_check <> id_check_value THEN 'id_number.bad_checksum' "
             "END")},
-        {"id_number": "CASE WHEN id_tidy IS NOT NULL AND id_code IS NULL THEN id_first17 || id_check END"},
+        {"id_number": ("CASE WHEN id_tidy IS NULL OR id_code IS NOT NULL THEN NULL "
+                       "WHEN strlen(id_tidy) = 18 THEN id_tidy "
+                       "ELSE id_first17 || CASE WHEN id_check_value = 10 THEN 'X' ELSE id_check_value::VARCHAR END END")},
         {"id_birth_date": "CASE WHEN id_number IS NOT NULL THEN id_birth END",
-         "id_sex": "CASE WHEN id_number IS NULL THEN NULL WHEN id_n % 2 = 1 THEN 'male' ELSE 'female' END"},
+         "id_sex": "CASE WHEN id_number IS NULL THEN NULL WHEN id_lo % 2 = 1 THEN 'male' ELSE 'female' END"},
     ]

@@ -430,14 +430,17 @@ def _csv_source(*, path, spec, mapping, tmp, result):
     positions = _map_headers(header, spec, mapping, result)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
 
-    def sql(parallel: bool = True) -> str:
-        # Blank lines are skipped by DuckDB (and not counted); a quoted line break stays inside its cell.
+    def sql() -> str:
+        # Blank lines are skipped by DuckDB (and not counted); a quoted line break stays inside its cell. No row
+        # number here: a window over the file would check every cell on one thread. The checked rows keep the
+        # file's order, so their row numbers are their positions (`row_offset` + rowid, see _validate).
         scan = (f"read_csv({_quote(text_path)}, header = false, skip = {header_line}, auto_detect = false, "
                 f"delim = {_quote(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
-                f"null_padding = true, strict_mode = false, parallel = {str(parallel).lower()})")
+                f"null_padding = true, strict_mode = false, parallel = true)")
         cells = ", ".join(f"c{i} AS {_ident('in_' + name)}" for name, i in positions.items())
-        return f"SELECT (row_number() OVER () + {header_line})::INTEGER AS row_number, {cells} FROM {scan}"
+        return f"SELECT {cells} FROM {scan}"
 
+    sql.row_offset = header_line + 1
     sql.retry_as_gb18030 = None if encoding == "gb18030" else (
         lambda: _csv_as_gb18030(path=path, spec=spec, mapping=mapping, tmp=tmp, result=result))
     return sql
@@ -537,6 +540,17 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
                  "%Y/%m/%d %H:%M")
 _NUMBER = r"(\d{1,3}(,\d{3})+|\d+)"
 _MONEY = _NUMBER + r"(\.\d{0,2}0*)?"
+# The form most cells arrive in. A cell in it is taken as it is (one cheap test and a cast); only the others go
+# through trimming and the general parsing below, which give the same value for a canonical cell
+# (tests/monitoring/test_intake.py checks both paths).
+_CANONICAL = {
+    "money": rf"[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(\.[0-9]{{1,2}})?",
+    "int": r"[0-9]{1,9}",
+    "id_number": r"[0-9]{17}[0-9X]",
+    "region_code": r"[0-9]{6,12}",
+}
+# What trim() leaves at the ends that _SPACE would remove.
+_OTHER_SPACES = (9, 10, 11, 12, 13, 0xFEFF)
 
 
 def _sql_trimmed(expr: str) -> str:
@@ -550,25 +564,53 @@ def _sql_date(v: str) -> str:
     return f"try_strptime({v}, [{formats}])::DATE"
 
 
-def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> tuple[dict, dict, dict]:
-    """Three SELECT layers for one column: prepared text, parsed value `p_`, error code `e_`."""
+def _sql_canonical(column: Column, raw: str) -> dict[str, str]:
+    """The first layer of a column: `k_` true when the cell needs neither trimming nor general parsing; for
+    dates and codes also `q_`, the value read the quick way (NULL when it could not be)."""
+    k, q = f"k_{column.name}", f"q_{column.name}"
+    if column.kind == "date":  # YYYY-MM-DD (or YYYY/MM/DD: the same date either way)
+        return {q: f"CASE WHEN strlen({raw}) = 10 THEN TRY_CAST({raw} AS DATE) END"}
+    if column.kind == "code":
+        cases = " ".join(f"WHEN {_quote(word)} THEN {_quote(code)}" for word, code in code_lookup(column).items())
+        return {q: f"CASE {raw} {cases} END"}
+    pattern = _CANONICAL.get(column.kind) or _CANONICAL.get(column.name)
+    if pattern:
+        return {k: f"coalesce(regexp_full_match({raw}, '{pattern}'), false)"}
+    # Text: nothing to trim. trim() removes the Unicode space separators (ideographic, no-break, …); the
+    # control characters and a stray BOM are looked at separately.
+    others = " OR ".join(f"ends_with({raw}, chr({c}))" for c in _OTHER_SPACES)
+    return {k: (f"coalesce({raw} <> '' AND trim({raw}) = {raw} "
+                f"AND ascii({raw}) NOT IN ({', '.join(map(str, _OTHER_SPACES))}) AND NOT ({others}), false)")}
+
+
+def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> list[dict]:
+    """Four SELECT layers for one column: whether the cell is canonical `k_` (see _sql_canonical), the
+    prepared text `v_` (trimmed unless canonical), the parsed value `p_` and the error code `e_`."""
     n = column.name
-    v, m, p = f"v_{n}", f"m_{n}", f"p_{n}"
+    raw, k, q, v, m, p = _ident("in_" + n), f"k_{n}", f"q_{n}", f"v_{n}", f"m_{n}", f"p_{n}"
     required = "'required'" if column.required else "NULL"
-    prep = {v: _sql_trimmed(_ident("in_" + n)) if present else "NULL::VARCHAR"}
+    quick = column.kind in ("date", "code")
+    if present:
+        canon = _sql_canonical(column, raw)
+        prep = {k: f"{q} IS NOT NULL"} if quick else {}
+        prep[v] = f"CASE WHEN {f'{q} IS NOT NULL' if quick else k} THEN {raw} ELSE {_sql_trimmed(raw)} END"
+    else:
+        canon = {q: "NULL"} if quick else {k: "false"}
+        prep = {k: "false", v: "NULL::VARCHAR"} if quick else {v: "NULL::VARCHAR"}
     if column.kind == "id_number":
-        return prep, {p: "id_number"}, {f"e_{n}": "id_code"}
+        return [canon, prep, {p: "id_number"}, {f"e_{n}": "id_code"}]
     if column.kind == "date":
         earliest = EARLIEST_BIRTH_DATE if n == "birth_date" else EARLIEST_EVENT_DATE
-        parse = {p: _sql_date(v)}
+        parse = {p: f"CASE WHEN {k} THEN {q} ELSE {_sql_date(v)} END"}
         error = (f"CASE WHEN {v} IS NULL THEN {required} WHEN {p} IS NULL THEN 'bad_date' "
                  f"WHEN {p} > DATE '{today.isoformat()}' THEN 'future_date' "
                  f"WHEN {p} < DATE '{earliest.isoformat()}' THEN 'early_date' END")
     elif column.kind == "money":
-        prep[m] = (rf"CASE WHEN regexp_full_match({v}, '\d+(\.\d+)?') THEN {v} "
+        prep[m] = (rf"CASE WHEN {k} THEN {v} WHEN regexp_full_match({v}, '\d+(\.\d+)?') THEN {v} "
                    rf"ELSE regexp_replace({v}, '^[¥￥]|元$|\s', '', 'g') END")
         digits = f"length(replace(split_part({m}, '.', 1), ',', ''))"
-        parse = {p: (f"CASE WHEN regexp_full_match({m}, '{_MONEY}') AND {digits} <= {MAX_AMOUNT_DIGITS} "
+        parse = {p: (f"CASE WHEN {k} THEN CAST(CAST({v} AS DECIMAL(18, 2)) * 100 AS BIGINT) "
+                     f"WHEN regexp_full_match({m}, '{_MONEY}') AND {digits} <= {MAX_AMOUNT_DIGITS} "
                      f"THEN CAST(CAST(replace({m}, ',', '') AS DECIMAL(38, 2)) * 100 AS BIGINT) END")}
         error = (f"CASE WHEN {v} IS NULL THEN {required} WHEN {p} IS NOT NULL THEN NULL "
                  f"WHEN regexp_full_match({m}, '-{_NUMBER}(\\.\\d*)?') THEN 'negative_amount' "
@@ -579,8 +621,8 @@ def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> t
         text = v
         if n.endswith("grade"):  # 一级 … 四级, 1级
             text = f"regexp_replace(translate({v}, '一二三四五六七八九', '123456789'), '级$', '')"
-        prep[m] = text
-        parse = {p: rf"CASE WHEN regexp_full_match({m}, '\d{{1,9}}(\.0*)?') "
+        prep[m] = f"CASE WHEN {k} THEN {v} ELSE {text} END"
+        parse = {p: rf"CASE WHEN {k} THEN CAST({v} AS INTEGER) WHEN regexp_full_match({m}, '\d{{1,9}}(\.0*)?') "
                     rf"THEN CAST(split_part({m}, '.', 1) AS INTEGER) END"}
         bounds = " OR ".join(
             [f"{p} < {column.minimum}"] * (column.minimum is not None)
@@ -589,16 +631,16 @@ def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> t
                  f"WHEN {bounds} THEN 'out_of_range' END")
     elif column.kind == "code":
         cases = " ".join(f"WHEN {_quote(word)} THEN {_quote(code)}" for word, code in code_lookup(column).items())
-        parse = {p: f"CASE lower({v}) {cases} END"}
+        parse = {p: f"CASE WHEN {k} THEN {q} ELSE CASE lower({v}) {cases} END END"}
         error = f"CASE WHEN {v} IS NULL THEN {required} WHEN {p} IS NULL THEN 'unknown_code' END"
     elif n == "region_code":
-        parse = {p: rf"CASE WHEN regexp_full_match({v}, '\d{{6,12}}') THEN {v} END"}
+        parse = {p: rf"CASE WHEN {k} OR regexp_full_match({v}, '\d{{6,12}}') THEN {v} END"}
         error = f"CASE WHEN {v} IS NOT NULL AND {p} IS NULL THEN 'bad_region_code' END"
     else:  # text
         parse = {p: v}
         too_long = f"WHEN length({v}) > {MAX_NAME_LENGTH} THEN 'too_long' " if n == "name" else ""
         error = f"CASE WHEN {v} IS NULL THEN {required} {too_long}END"
-    return prep, parse, {f"e_{n}": error}
+    return [canon, prep, parse, {f"e_{n}": error}]
 
 
 def _layer(inner: str, columns: dict[str, str]) -> str:
@@ -608,75 +650,95 @@ def _layer(inner: str, columns: dict[str, str]) -> str:
 
 
 def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) -> None:
-    """Materialise `jz_checked`: every row with its parsed values, error codes, identity and whether it is
-    rejected."""
+    """Materialise `jz_checked` (every row with its parsed values, error codes, identity and whether its cells
+    reject it) in the file's order, on every thread, and make `jz_rows` (the same with `row_number`, the
+    duplicates and `rejected`)."""
     import duckdb
 
-    preps, parses, errors = {}, {}, {}
+    layers: list[dict] = [{}, {}, {}, {}]
     for column in spec.all_columns:
-        prep, parse, error = _column_sql(spec, column, column.name in present, today)
-        preps.update(prep)
-        parses.update(parse)
-        errors.update(error)
+        for layer, part in zip(layers, _column_sql(spec, column, column.name in present, today)):
+            layer.update(part)
+    canon, preps, parses, errors = layers
     rejecting = [f"e_{c.name} IS NOT NULL" for c in spec.all_columns if rejects_row(spec, c)]
+    cells = ", ".join(_ident(f"in_{name}") for name in sorted(present))
 
-    def build() -> str:
-        sql = _layer(source(), preps)
-        for layer in id_number_layers("v_id_number", today=today):
+    def build(source) -> str:
+        sql = _layer(_layer(source(), canon), preps)
+        for layer in id_number_layers("v_id_number", today=today, canonical="k_id_number"):
             sql = _layer(sql, layer)
         sql = _layer(sql, parses)
         sql = _layer(sql, errors)
         sql = _layer(sql, {
             "birth_date": "coalesce(CASE WHEN e_birth_date IS NULL THEN p_birth_date END, id_birth_date)",
             "sex": "coalesce(CASE WHEN e_sex IS NULL THEN p_sex END, id_sex)",
+            # Rows that share this hash are compared cell by cell for duplicates (_mark_duplicates).
+            "cells_hash": f"hash({cells})",
         })
         sql = _layer(sql, {"e_identity": "CASE WHEN id_number IS NULL AND birth_date IS NULL THEN 'no_identity' END"})
         sql = _layer(sql, {"cells_rejected": " OR ".join(["e_identity IS NOT NULL", *rejecting])})
-        # Only what the records and the report need is kept (fewer strings to materialise).
-        keep = ["row_number", "id_number", "birth_date", "sex", "e_identity", "cells_rejected",
-                *(f"in_{name}" for name in sorted(present)),
-                *(f"p_{c.name}" for c in spec.all_columns if c.name not in ("id_number", "birth_date", "sex")),
-                *(f"e_{c.name}" for c in spec.all_columns)]
-        return f"CREATE OR REPLACE TEMP TABLE jz_checked AS SELECT {', '.join(map(_ident, keep))} FROM ({sql})"
+        # Only what the records and the report need is kept: materialising strings is what costs most here. The
+        # cells as delivered only for rows with a problem (the report shows them) and ID numbers delivered in
+        # another form than the canonical one (the record keeps it); parsed values only of the record's columns.
+        errors_any = " OR ".join(f"e_{c.name} IS NOT NULL" for c in spec.all_columns)
+        sql = _layer(sql, {"has_issue": f"cells_rejected OR {errors_any}"})
+        recorded = {"name", "region_code", spec.event.name, *(c.name for c in spec.all_columns if c.slot)}
+        keep = {"id_number": "id_number", "birth_date": "birth_date", "sex": "sex", "e_identity": "e_identity",
+                "cells_rejected": "cells_rejected", "cells_hash": "cells_hash"}
+        for name in sorted(present):
+            keep[f"in_{name}"] = f"CASE WHEN has_issue THEN {_ident('in_' + name)} END"
+        if "id_number" in present:
+            keep["in_id_number"] = "CASE WHEN has_issue OR in_id_number IS DISTINCT FROM id_number THEN in_id_number END"
+        keep.update({f"p_{c.name}": f"p_{c.name}" for c in spec.all_columns if c.name in recorded})
+        keep.update({f"e_{c.name}": f"e_{c.name}" for c in spec.all_columns})
+        if getattr(source, "row_offset", None) is None:
+            keep = {"row_number": "row_number", **keep}
+        columns = ", ".join(f"{expr} AS {_ident(name)}" for name, expr in keep.items())
+        # preserve_insertion_order (DuckDB's default) keeps the file's order through the parallel scan.
+        return f"CREATE OR REPLACE TEMP TABLE jz_checked AS SELECT {columns} FROM ({sql})"
 
     try:
-        con.execute(build())
+        con.execute(build(source))
     except duckdb.Error as exc:
         retry = getattr(source, "retry_as_gb18030", None)
         if retry is None or "unicode" not in str(exc).lower():
             raise FeedFileError(E.UNREADABLE, format=getattr(source, "format_name", "CSV")) from exc
         source = retry()  # the first megabyte was UTF-8, a later part is not
         try:
-            con.execute(build())
+            con.execute(build(source))
         except duckdb.Error as again:
             raise FeedFileError(E.UNREADABLE, format="CSV") from again
-    _mark_duplicates(con, present)
+    offset = getattr(source, "row_offset", None)
+    numbered = ("SELECT * FROM jz_checked" if offset is None else
+                f"SELECT (rowid + {int(offset)})::INTEGER AS row_number, * FROM jz_checked")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW jz_numbered AS {numbered}")
+    _mark_duplicates(con)
 
 
-def _mark_duplicates(con, present: set[str]) -> None:
-    """Add `first_row` to jz_checked: for a row that repeats an earlier one exactly (all mapped cells),
-    the number of that earlier row; NULL otherwise.
+def _mark_duplicates(con) -> None:
+    """`jz_rows`: jz_numbered with `first_row` — for a row that repeats an earlier one (all mapped cells), the
+    number of that earlier row, NULL otherwise — `is_duplicate` and `rejected`.
 
-    A window over all columns of every row is slow; rows are first grouped by a hash of their cells, and only
-    the few that share a hash are compared cell by cell.
-    """
-    cells = ", ".join(_ident(f"in_{name}") for name in sorted(present))
+    Rows are grouped by the hash of their cells; only the few that share a hash are compared, on every value
+    kept of them (parsed values, error codes and, for rows with a problem, the cells as delivered). Two rows
+    whose cells differ would have to share the 64-bit hash and agree on all of that to be taken as copies."""
+    names = [row[0] for row in con.execute("DESCRIBE jz_checked").fetchall() if row[0] != "row_number"]
+    compared = ", ".join(map(_ident, names))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE jz_duplicates AS
-        WITH shared AS (SELECT hash({cells}) AS h FROM jz_checked GROUP BY h HAVING count(*) > 1),
-        candidates AS (SELECT row_number, min(row_number) OVER (PARTITION BY {cells}) AS first_row
-                       FROM jz_checked WHERE hash({cells}) IN (SELECT h FROM shared))
+        WITH shared AS (SELECT cells_hash FROM jz_checked GROUP BY cells_hash HAVING count(*) > 1),
+        candidates AS (SELECT row_number, min(row_number) OVER (PARTITION BY {compared}) AS first_row
+                       FROM jz_numbered WHERE cells_hash IN (SELECT cells_hash FROM shared))
         SELECT row_number, first_row FROM candidates WHERE first_row < row_number""")
-    con.execute("ALTER TABLE jz_checked ADD COLUMN first_row INTEGER")
-    if con.execute("SELECT count(*) FROM jz_duplicates").fetchall()[0][0]:
-        con.execute("UPDATE jz_checked SET first_row = d.first_row FROM jz_duplicates d "
-                    "WHERE jz_checked.row_number = d.row_number")
-    con.execute("CREATE OR REPLACE TEMP VIEW jz_rows AS SELECT *, first_row IS NOT NULL AS is_duplicate, "
-                "cells_rejected OR first_row IS NOT NULL AS rejected FROM jz_checked")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW jz_rows AS
+        SELECT n.*, d.first_row, d.first_row IS NOT NULL AS is_duplicate,
+               n.cells_rejected OR d.first_row IS NOT NULL AS rejected
+        FROM jz_numbered n LEFT JOIN jz_duplicates d USING (row_number)""")
 
 
 def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None) -> None:
-    """Counts, records (Arrow or Parquet) and issues from `jz_checked`."""
+    """Counts, records (Arrow or Parquet, in the file's order) and issues from `jz_rows`."""
     total, accepted, duplicates = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE NOT rejected), count(*) FILTER (WHERE is_duplicate) "
         "FROM jz_rows").fetchall()[0]
@@ -691,7 +753,10 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
             return f"NULL::{sql_type}"
         return f"CASE WHEN e_{column} IS NULL THEN p_{column} END::{sql_type}"
 
-    raw_id = "nullif(trim(in_id_number), '')" if "id_number" in result.columns else "NULL::VARCHAR"
+    # in_id_number is kept only where it differs from the canonical number (or the row has a problem).
+    raw_id = ("coalesce(nullif(trim(in_id_number), ''), id_number)" if "id_number" in result.columns
+              else "NULL::VARCHAR")
+    # jz_rows keeps the file's order (its join with the few duplicates is probed in order): no sort needed.
     records = (
         f"SELECT ({int(result.batch_id)}::BIGINT * 1000000000 + row_number)::BIGINT AS record_id, "
         f"{int(result.batch_id)}::BIGINT AS batch_id, row_number::INTEGER AS row_number, "
@@ -699,7 +764,7 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
         f"p_name AS name, birth_date, sex, p_region_code AS region_code, p_{spec.event.name} AS event_date, "
         f"{slot('amount_fen', 'BIGINT')} AS amount_fen, {slot('grade', 'INTEGER')} AS grade, "
         f"{slot('category', 'VARCHAR')} AS category "
-        f"FROM jz_rows WHERE NOT rejected ORDER BY row_number")
+        f"FROM jz_rows WHERE NOT rejected")
     if records_path is not None:
         records_path = Path(records_path)
         records_path.parent.mkdir(parents=True, exist_ok=True)

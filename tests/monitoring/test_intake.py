@@ -287,6 +287,36 @@ def test_the_sql_normalisation_agrees_with_parse_id_number(tmp_path):
     assert 50 < sum(n is None for n in python) < 350  # both kinds were tried
 
 
+def test_the_sql_birth_date_and_province_checks_agree_with_parse_id_number(tmp_path):
+    """Birth dates at month ends and leap days, impossible days and months, unknown province codes, each with a
+    correct check character (so only the part under test decides), 18 and 15 digits."""
+    from jiuzhu.core.idnumber import check_digit
+
+    births = ["19000228", "19000229", "19040229", "20000229", "19990229", "19990431", "19990430", "19991231",
+              "19991232", "19991301", "19990001", "19990100", "18991231", "18000101", "20250630", "20250702",
+              "20991231", "00000101"]
+    regions = ["110105", "710000", "810000", "910000", "000000", "990101", "500101"]
+    cells = []
+    for region in regions:
+        for birth in births:
+            first17 = region + birth + "123"
+            cells.append(first17 + check_digit(first17))
+            if birth.startswith("19"):
+                cells.append(region + birth[2:] + "123")  # the old 15-digit form
+    rows = [["id_number", "name", "birth_date", "death_date"]] + [
+        [c, f"某{i}", "1970-01-01", "2025-06-01"] for i, c in enumerate(cells)]
+    result = read(tmp_path, csv_bytes(rows))
+    sql = [r["id_number"] for r in records(result)]
+    python = []
+    for cell in cells:
+        try:
+            python.append(parse_id_number(cell, today=TODAY).number)
+        except IdNumberError:
+            python.append(None)
+    assert sql == python
+    assert 20 < sum(n is not None for n in python) < len(cells) - 20
+
+
 # --- Other formats ----------------------------------------------------------------------------------------------
 def test_an_xlsx_workbook_with_a_title_row_typed_dates_and_numbers(tmp_path):
     from openpyxl import Workbook
