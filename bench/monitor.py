@@ -196,7 +196,11 @@ def child_ours(csv: str, population: str, feed_type: str, mapping: str, records:
     by_method: dict = {}
     for m in result.warnings.column("match_method").to_pylist():
         by_method[m] = by_method.get(m, 0) + 1
+    # Exact matching: from the CSV to who each record is — intake (parse, checks, ID normalisation, records
+    # written) and the run's first stage (records ⋈ persons on the ID), with the run's set-up before it.
+    matching_s = read_s + result.seconds["inputs"] + result.seconds["mon_s_matched"]
     _emit({"book_s": round(book_s, 2), "read_feed_s": round(read_s, 2), "monitor_s": round(monitor_s, 2),
+           "monitor_steps": result.seconds, "exact_matching_s": round(matching_s, 2),
            "seconds": round(read_s + monitor_s, 2), "cpu": round(time.process_time() - cpu, 2),
            "rows": read.rows_total, "accepted": read.rows_accepted, "rejected": read.rows_rejected,
            "warnings": result.warnings.num_rows, "warnings_by_method": by_method})
@@ -457,8 +461,12 @@ def report(r: dict) -> None:
                 print(f"| {label} | {wall} | {x.get('cpu', '–')} | {x.get('peak_rss_mib', 0):,} | "
                       f"{x['load_at_start']} |")
         if "ours" in e:
-            print(f"ours: read_feed {e['ours']['read_feed_s']} s, monitor {e['ours'].get('monitor_s', '–')} s "
-                  f"(book {e['ours']['book_s']} s, not counted)")
+            o = e["ours"]
+            print(f"ours: read_feed {o['read_feed_s']} s, monitor {o.get('monitor_s', '–')} s "
+                  f"(steps {o.get('monitor_steps', {})}; book {o['book_s']} s, not counted)")
+            if "exact_matching_s" in o:
+                print(f"**exact matching (read_feed + the run's set-up + records ⋈ persons): "
+                      f"{o['exact_matching_s']} s** (target ≤ 30 s)")
     if r.get("linkage"):
         print("\n| population | ID-less records | seconds | records/hour | precision | recall | peak RSS (MiB) |")
         print("|---:|---:|---:|---:|---:|---:|---:|")

@@ -5,7 +5,8 @@ or Spark) over named inputs; the population is either a Parquet population (the 
 national scale) or a registry snapshot (snapshot.py) given as Arrow tables. Parameters are resolved per county
 for the date of the run.
 """
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pyarrow as pa
 from jiuzhu.engine.base import get_engine
 from jiuzhu.monitoring.feedtypes import RECORDS
 from jiuzhu.monitoring.indicators import (
+    birthday_candidates,
     birthday_people_expr,
     matched_expr,
     matched_people_expr,
@@ -63,6 +65,9 @@ class MonitorResult:
     warnings: pa.Table
     records: int
     engine: str
+    # Wall seconds of each step: "inputs" (registering files, parameters), each stage by name (mon_s_matched:
+    # who each record is — the exact match on the ID number and the links), "warnings" (the indicators).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def params_table(*, book: ParameterBook, counties: set[str], as_of: date) -> pa.Table:
@@ -89,23 +94,28 @@ def _table(name: str, schema: pa.Schema) -> ibis.Table:
     return ibis.table(ibis.Schema.from_pyarrow(schema), name=NAMES[name])
 
 
-def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] | None) -> list[tuple[str, str]]:
+def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] | None,
+                     as_of: date) -> list[tuple[str, str]]:
     """The run as staged SQL for an engine: [(table name, SELECT), …], the last one being the warnings.
 
     Stage 1 joins the records with the population once (who each record is); stage 2 keeps the people some
     record is about, stage 3 those born in the as-of month (the age indicators' only candidates); the
     indicators then read these small tables instead of re-joining the whole population once per indicator.
+    Stages 2 and 3 select their persons first and join, and aggregate, only those persons' households.
     With `population_schemas` the population is read in the generator's format (jz_in_persons /
     jz_in_households) and normalised in the query; without, from mon_persons and mon_households."""
     from jiuzhu.policy.compiled import INPUT_NAMES
 
     if population_schemas is not None:
-        persons, households = population_views(
+        persons, households_of = population_views(
             persons=ibis.table(ibis.Schema.from_pyarrow(population_schemas["persons"]), name=INPUT_NAMES["persons"]),
             households=ibis.table(ibis.Schema.from_pyarrow(population_schemas["households"]),
                                   name=INPUT_NAMES["households"]))
     else:
         persons, households = _table("persons", PERSONS), _table("households", HOUSEHOLDS)
+
+        def households_of(selected: ibis.Table) -> ibis.Table:
+            return households
     records, links, params = _table("records", RECORDS), _table("links", LINKS), _table("params", _params_schema())
     stages = []
 
@@ -113,10 +123,14 @@ def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] |
         stages.append((name, ibis.to_sql(expr, dialect=dialect)))
         return ibis.table(expr.schema(), name=name)
 
+    def people_of(selected: ibis.Table) -> ibis.Table:
+        return people_expr(persons=selected, households=households_of(selected), params=params)
+
     matched = stage("mon_s_matched", matched_expr(records=records, persons=persons, links=links))
-    people = people_expr(persons=persons, households=households, params=params)
-    matched_people = stage("mon_s_people", matched_people_expr(people=people, matched=matched))
-    birthday_people = stage("mon_s_birthday", birthday_people_expr(people=people))
+    about = persons.semi_join(matched, "person_id")
+    matched_people = stage("mon_s_people", matched_people_expr(people=people_of(about), matched=matched))
+    born = birthday_candidates(persons=persons, month=as_of.month)
+    birthday_people = stage("mon_s_birthday", birthday_people_expr(people=people_of(born)))
     warnings = warnings_expr(records=records, matched=matched, matched_people=matched_people,
                              birthday_people=birthday_people, links=links, params=params)
     stages.append(("mon_warnings", ibis.to_sql(warnings, dialect=dialect)))
@@ -183,6 +197,8 @@ def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
     tmp_root.mkdir(parents=True, exist_ok=True)
     scratch_dir = tempfile.TemporaryDirectory(prefix="monitor-", dir=tmp_root)
     scratch = Path(scratch_dir.name)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
     try:
         _register_records(runner, records, scratch)
         _register(runner, NAMES["links"], links if links is not None else LINKS.empty_table(), scratch)
@@ -196,13 +212,19 @@ def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
             county_sql = f"SELECT DISTINCT substr(region_code, 1, 6) AS c FROM {NAMES['households']}"
         counties = set(runner.fetch(county_sql).column("c").to_pylist()) | _record_counties(runner)
         _register(runner, NAMES["params"], params_table(book=book, counties=counties, as_of=as_of), scratch)
-        *stages, (_name, final) = compile_warnings(dialect=runner.dialect, population_schemas=schemas)
+        *stages, (_name, final) = compile_warnings(dialect=runner.dialect, population_schemas=schemas,
+                                                     as_of=as_of)
+        seconds["inputs"] = round(time.perf_counter() - started, 2)
         for name, sql in stages:
+            started = time.perf_counter()
             _materialise(runner, name, sql)
+            seconds[name] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
         table = runner.fetch(final)
+        seconds["warnings"] = round(time.perf_counter() - started, 2)
         table = table.select(WARNINGS.names).cast(WARNINGS)
         count = runner.fetch(f"SELECT count(*) AS n FROM {NAMES['records']}").column("n")[0].as_py()
     finally:
         runner.close()
         scratch_dir.cleanup()
-    return MonitorResult(warnings=table, records=count, engine=engine)
+    return MonitorResult(warnings=table, records=count, engine=engine, seconds=seconds)

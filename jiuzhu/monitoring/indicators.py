@@ -269,6 +269,11 @@ def birthday_people_expr(*, people: ir.Table) -> ir.Table:
     return people.filter(people.alive & (people.birth_date.month() == people.as_of.month()))
 
 
+def birthday_candidates(*, persons: ir.Table, month: int) -> ir.Table:
+    """The persons birthday_people_expr can keep, found before any join (a twelfth of the population)."""
+    return persons.filter(persons.alive & (persons.birth_date.month() == month))
+
+
 def warnings_expr(*, records: ir.Table, matched: ir.Table, matched_people: ir.Table, birthday_people: ir.Table,
                   links: ir.Table, params: ir.Table) -> ir.Table:
     """All warnings of a run, one row per (subject, indicator, period), from the stages above.
@@ -351,22 +356,35 @@ def warnings_expr(*, records: ir.Table, matched: ir.Table, matched_people: ir.Ta
     ).order_by(["subject_key", "indicator", "period"])
 
 
-def population_views(*, persons: ir.Table, households: ir.Table) -> tuple[ir.Table, ir.Table]:
+def population_views(*, persons: ir.Table, households: ir.Table):
     """The columns the indicators read, from a population in the synthetic generator's Parquet format (the
-    registry snapshot of snapshot.py has the same columns). Money in integer fen."""
+    registry snapshot of snapshot.py has the same columns). Money in integer fen.
+
+    Returns the normalised persons and `households_of(selected)`: the households of the `selected` persons with
+    their living counted members and total income — aggregated over those households' members only, so that a
+    stage about a few million people does not aggregate the whole population."""
     from jiuzhu.synth.schema import INCOME_COLUMNS, RIGID_KINDS
 
-    income = sum((persons[c].fill_null(0) * 100).cast("int64") for c in INCOME_COLUMNS)
-    p = persons.select(
-        person_id=persons.person_id, household_id=persons.household_id, id_number=persons.id_number,
-        name=persons.name, sex=persons.sex, birth_date=persons.birth_date, employment=persons.employment,
-        disability_grade=persons.disability_grade.cast("int32"),
-        wage_fen=(persons.income_wage.fill_null(0) * 100).cast("int64"), income_fen=income,
-        alive=persons.death_date.isnull(), counted=persons.not_counted_reason.fill_null("") == "")
-    per_household = p.group_by("household_id").aggregate(
-        members=(p.alive & p.counted).sum().cast("int64"), income_fen=p.income_fen.sum())
+    def normalised(rows: ir.Table) -> ir.Table:
+        income = sum((rows[c].fill_null(0) * 100).cast("int64") for c in INCOME_COLUMNS)
+        return rows.select(
+            person_id=rows.person_id, household_id=rows.household_id, id_number=rows.id_number,
+            name=rows.name, sex=rows.sex, birth_date=rows.birth_date, employment=rows.employment,
+            disability_grade=rows.disability_grade.cast("int32"),
+            wage_fen=(rows.income_wage.fill_null(0) * 100).cast("int64"), income_fen=income,
+            alive=rows.death_date.isnull(), counted=rows.not_counted_reason.fill_null("") == "")
+
+    p = normalised(persons)
     rigid = sum((households[f"rigid_{k}_12m"].fill_null(0) * 100).cast("int64") for k in RIGID_KINDS)
-    h = households.select(household_id=households.household_id, region_code=households.region_code,
-                          hukou=households.hukou, registered_tier=households.registered_tier.fill_null(""),
-                          rigid_12m_fen=rigid).join(per_household, "household_id")
-    return p.drop("income_fen", "counted"), h
+    base = households.select(household_id=households.household_id, region_code=households.region_code,
+                             hukou=households.hukou, registered_tier=households.registered_tier.fill_null(""),
+                             rigid_12m_fen=rigid)
+
+    def households_of(selected: ir.Table) -> ir.Table:
+        # The members are chosen from the persons as stored, before their incomes are converted.
+        members = normalised(persons.semi_join(selected.select("household_id").distinct(), "household_id"))
+        per_household = members.group_by("household_id").aggregate(
+            members=(members.alive & members.counted).sum().cast("int64"), income_fen=members.income_fen.sum())
+        return base.join(per_household, "household_id")
+
+    return p.drop("income_fen", "counted"), households_of
