@@ -364,8 +364,10 @@ def _map_headers(header: list[Any], spec: FeedSpec, mapping: dict[str, str], res
 
 
 def _open_source(con, *, path: Path, fmt: str, spec: FeedSpec, mapping: dict, tmp: Path, result: FeedRead):
-    """The file as SQL: a relation of row_number and one VARCHAR `in_<name>` per mapped documented column.
-    Returns a callable that gives the SQL (called again after re-reading a CSV as GB18030)."""
+    """The file as SQL: a relation of one VARCHAR `in_<name>` per mapped documented column, with `row_number`
+    (xlsx, Parquet) or, for CSV, an attribute `row_offset` on the callable: the rows keep the file's order and a
+    row's number is its position plus that offset (see _validate). Returns a callable that gives the SQL
+    (called again after re-reading a CSV as GB18030)."""
     if fmt == "csv":
         return _csv_source(path=path, spec=spec, mapping=mapping, tmp=tmp, result=result)
     if fmt == "xlsx":
@@ -430,20 +432,26 @@ def _csv_source(*, path, spec, mapping, tmp, result):
     positions = _map_headers(header, spec, mapping, result)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
 
-    def sql() -> str:
-        # Blank lines are skipped by DuckDB (and not counted); a quoted line break stays inside its cell. No row
-        # number here: a window over the file would check every cell on one thread. The checked rows keep the
-        # file's order, so their row numbers are their positions (`row_offset` + rowid, see _validate).
-        scan = (f"read_csv({_quote(text_path)}, header = false, skip = {header_line}, auto_detect = false, "
-                f"delim = {_quote(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
-                f"null_padding = true, strict_mode = false, parallel = true)")
-        cells = ", ".join(f"c{i} AS {_ident('in_' + name)}" for name, i in positions.items())
-        return f"SELECT {cells} FROM {scan}"
+    def source(parallel: bool):
+        def sql() -> str:
+            # Blank lines are skipped by DuckDB (and not counted); a quoted line break stays inside its cell. No
+            # row number here: a window over the file would check every cell on one thread. The checked rows keep
+            # the file's order, so their row numbers are their positions (`row_offset` + rowid, see _validate).
+            scan = (f"read_csv({_quote(text_path)}, header = false, skip = {header_line}, auto_detect = false, "
+                    f"delim = {_quote(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
+                    f"null_padding = true, strict_mode = false, parallel = {str(parallel).lower()})")
+            cells = ", ".join(f"c{i} AS {_ident('in_' + name)}" for name, i in positions.items())
+            return f"SELECT {cells} FROM {scan}"
 
-    sql.row_offset = header_line + 1
-    sql.retry_as_gb18030 = None if encoding == "gb18030" else (
-        lambda: _csv_as_gb18030(path=path, spec=spec, mapping=mapping, tmp=tmp, result=result))
-    return sql
+        sql.row_offset = header_line + 1
+        sql.retry_as_gb18030 = None if encoding == "gb18030" else (
+            lambda: _csv_as_gb18030(path=path, spec=spec, mapping=mapping, tmp=tmp, result=result))
+        # DuckDB's parallel reader refuses quoted line breaks together with short rows padded with NULLs: such a
+        # file is read again by one reader (the checks still run on every thread).
+        sql.serial = source(False) if parallel else None
+        return sql
+
+    return source(True)
 
 
 def _csv_as_gb18030(*, path, spec, mapping, tmp, result):
@@ -697,17 +705,20 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
         # preserve_insertion_order (DuckDB's default) keeps the file's order through the parallel scan.
         return f"CREATE OR REPLACE TEMP TABLE jz_checked AS SELECT {columns} FROM ({sql})"
 
-    try:
-        con.execute(build(source))
-    except duckdb.Error as exc:
-        retry = getattr(source, "retry_as_gb18030", None)
-        if retry is None or "unicode" not in str(exc).lower():
-            raise FeedFileError(E.UNREADABLE, format=getattr(source, "format_name", "CSV")) from exc
-        source = retry()  # the first megabyte was UTF-8, a later part is not
+    for _attempt in range(3):
         try:
             con.execute(build(source))
-        except duckdb.Error as again:
-            raise FeedFileError(E.UNREADABLE, format="CSV") from again
+            break
+        except duckdb.Error as exc:
+            text = str(exc).lower()
+            if getattr(source, "serial", None) is not None and "quoted new lines" in text:
+                source = source.serial
+            elif getattr(source, "retry_as_gb18030", None) is not None and "unicode" in text:
+                source = source.retry_as_gb18030()  # the first megabyte was UTF-8, a later part is not
+            else:
+                raise FeedFileError(E.UNREADABLE, format=getattr(source, "format_name", "CSV")) from exc
+    else:
+        raise FeedFileError(E.UNREADABLE, format="CSV")
     offset = getattr(source, "row_offset", None)
     numbered = ("SELECT * FROM jz_checked" if offset is None else
                 f"SELECT (rowid + {int(offset)})::INTEGER AS row_number, * FROM jz_checked")
@@ -756,7 +767,7 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
     # in_id_number is kept only where it differs from the canonical number (or the row has a problem).
     raw_id = ("coalesce(nullif(trim(in_id_number), ''), id_number)" if "id_number" in result.columns
               else "NULL::VARCHAR")
-    # jz_rows keeps the file's order (its join with the few duplicates is probed in order): no sort needed.
+    # The join with the duplicates does not keep the file's order on every thread: the records are sorted.
     records = (
         f"SELECT ({int(result.batch_id)}::BIGINT * 1000000000 + row_number)::BIGINT AS record_id, "
         f"{int(result.batch_id)}::BIGINT AS batch_id, row_number::INTEGER AS row_number, "
@@ -764,7 +775,7 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
         f"p_name AS name, birth_date, sex, p_region_code AS region_code, p_{spec.event.name} AS event_date, "
         f"{slot('amount_fen', 'BIGINT')} AS amount_fen, {slot('grade', 'INTEGER')} AS grade, "
         f"{slot('category', 'VARCHAR')} AS category "
-        f"FROM jz_rows WHERE NOT rejected")
+        f"FROM jz_rows WHERE NOT rejected ORDER BY row_number")
     if records_path is not None:
         records_path = Path(records_path)
         records_path.parent.mkdir(parents=True, exist_ok=True)
