@@ -109,7 +109,8 @@ def id_number_layers(raw: str, *, today: date, canonical: str | None = None) -> 
             "END")},
         {"id_number": ("CASE WHEN id_tidy IS NULL OR id_code IS NOT NULL THEN NULL "
                        "WHEN strlen(id_tidy) = 18 THEN id_tidy "
-                       "ELSE id_first17 || CASE WHEN id_check_value = 10 THEN 'X' ELSE id_check_value::VARCHAR END END")},
+                       "ELSE id_first17 || CASE WHEN id_check_value = 10 THEN 'X' "
+                       "ELSE id_check_value::VARCHAR END END")},
         {"id_birth_date": "CASE WHEN id_number IS NOT NULL THEN id_birth END",
          "id_sex": "CASE WHEN id_number IS NULL THEN NULL WHEN id_lo % 2 = 1 THEN 'male' ELSE 'female' END"},
     ]

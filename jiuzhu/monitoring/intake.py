@@ -696,7 +696,8 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
         for name in sorted(present):
             keep[f"in_{name}"] = f"CASE WHEN has_issue THEN {_ident('in_' + name)} END"
         if "id_number" in present:
-            keep["in_id_number"] = "CASE WHEN has_issue OR in_id_number IS DISTINCT FROM id_number THEN in_id_number END"
+            keep["in_id_number"] = ("CASE WHEN has_issue OR in_id_number IS DISTINCT FROM id_number "
+                                    "THEN in_id_number END")
         keep.update({f"p_{c.name}": f"p_{c.name}" for c in spec.all_columns if c.name in recorded})
         keep.update({f"e_{c.name}": f"e_{c.name}" for c in spec.all_columns})
         if getattr(source, "row_offset", None) is None:

@@ -77,6 +77,8 @@ def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) ->
     chunk_where = "h.id > %s AND h.id <= %s AND h.status = %s AND h.region_id LIKE %s"
     chunk_params = [after, upto, HouseholdStatus.ACTIVE, prefix + "%"]
     payee = "COALESCE(p.name, hp.name, ''), COALESCE(p.id_number, hp.id_number, ''), h.bank_name, h.bank_account"
+    # A line paid to a person `w` of household `h` (allowances, subsidies): household, person, no tier, region, payee.
+    paid_to_w = "h.id, w.id, '', h.region_id, w.name, w.id_number, h.bank_name, h.bank_account"
     key = "CAST({} AS TEXT)"
     on_conflict = " ON CONFLICT DO NOTHING"
     statements = [
@@ -114,8 +116,8 @@ def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) ->
         amount = allowances[name]
         if amount:
             statements.append((
-                insert + f"SELECT %s, %s || {key.format('w.id')} || %s, %s, h.id, w.id, '', h.region_id, w.name, "
-                f"w.id_number, h.bank_name, h.bank_account, %s, %s, '', %s FROM {person} w "
+                insert + f"SELECT %s, %s || {key.format('w.id')} || %s, %s, {paid_to_w}, %s, %s, '', %s "
+                f"FROM {person} w "
                 f"{households('w.household_id')}WHERE {chunk_where} AND w.child_status = %s "
                 "AND (w.death_date IS NULL OR w.death_date >= %s)" + on_conflict,
                 [payroll.pk, f"ca:{status}:", f":{tag}", LineKind.ALLOWANCE, Decimal(amount), LineStatus.PENDING,
@@ -127,8 +129,7 @@ def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) ->
             # during the month, once.
             tiers = ", ".join(["%s"] * len(subsidy.tiers))
             statements.append((
-                insert + f"SELECT %s, %s || {key.format('w.id')}, %s, h.id, w.id, '', h.region_id, w.name, "
-                f"w.id_number, h.bank_name, h.bank_account, %s, %s, '', %s "
+                insert + f"SELECT %s, %s || {key.format('w.id')}, %s, {paid_to_w}, %s, %s, '', %s "
                 f"FROM (SELECT COALESCE(m.person_id, h.head_id) AS person_id, MIN(h.id) AS household_id "
                 f"FROM {qn(TierMembership._meta.db_table)} m JOIN {qn(Household._meta.db_table)} h "
                 f"ON h.id = m.household_id WHERE {chunk_where} AND m.tier IN ({tiers}) AND m.start_date <= %s "
@@ -140,8 +141,7 @@ def _lines_for_chunk(payroll: Payroll, *, prefix: str, after: int, upto: int) ->
             # Living children of the listed statuses (e.g. orphans) not already paid above.
             statuses = ", ".join(["%s"] * len(subsidy.child_statuses))
             statements.append((
-                insert + f"SELECT %s, %s || {key.format('w.id')}, %s, h.id, w.id, '', h.region_id, w.name, "
-                f"w.id_number, h.bank_name, h.bank_account, %s, %s, '', %s FROM {person} w "
+                insert + f"SELECT %s, %s || {key.format('w.id')}, %s, {paid_to_w}, %s, %s, '', %s FROM {person} w "
                 f"{households('w.household_id')}WHERE {chunk_where} AND w.child_status IN ({statuses}) "
                 "AND w.death_date IS NULL" + on_conflict,
                 [*gs, *chunk_params, *subsidy.child_statuses]))
