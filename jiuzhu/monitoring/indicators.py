@@ -264,14 +264,19 @@ def matched_people_expr(*, people: ir.Table, matched: ir.Table) -> ir.Table:
     return people.semi_join(matched, "person_id")
 
 
+def _alive_and_born_in(table: ir.Table, month) -> ir.Value:
+    return table.alive & (table.birth_date.month() == month)
+
+
 def birthday_people_expr(*, people: ir.Table) -> ir.Table:
     """Stage 3: living people born in the as-of month — the only candidates of the age indicators."""
-    return people.filter(people.alive & (people.birth_date.month() == people.as_of.month()))
+    return people.filter(_alive_and_born_in(people, people.as_of.month()))
 
 
 def birthday_candidates(*, persons: ir.Table, month: int) -> ir.Table:
-    """The persons birthday_people_expr can keep, found before any join (a twelfth of the population)."""
-    return persons.filter(persons.alive & (persons.birth_date.month() == month))
+    """The same condition on the persons before any join (the run's month as a number): a twelfth of the
+    population goes on to the household joins."""
+    return persons.filter(_alive_and_born_in(persons, month))
 
 
 def warnings_expr(*, records: ir.Table, matched: ir.Table, matched_people: ir.Table, birthday_people: ir.Table,
