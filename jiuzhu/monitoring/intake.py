@@ -702,6 +702,7 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
         keep.update({f"e_{c.name}": f"e_{c.name}" for c in spec.all_columns})
         if getattr(source, "row_offset", None) is None:
             keep = {"row_number": "row_number", **keep}
+        keep["first_row"] = "NULL::INTEGER"  # set by _mark_duplicates for a row that repeats an earlier one
         columns = ", ".join(f"{expr} AS {_ident(name)}" for name, expr in keep.items())
         # preserve_insertion_order (DuckDB's default) keeps the file's order through the parallel scan.
         return f"CREATE OR REPLACE TEMP TABLE jz_checked AS SELECT {columns} FROM ({sql})"
@@ -721,20 +722,26 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     else:
         raise FeedFileError(E.UNREADABLE, format="CSV")
     offset = getattr(source, "row_offset", None)
+    number = ("jz_checked.row_number" if offset is None else
+              f"(jz_checked.rowid + {int(offset)})::INTEGER")
     numbered = ("SELECT * FROM jz_checked" if offset is None else
-                f"SELECT (rowid + {int(offset)})::INTEGER AS row_number, * FROM jz_checked")
+                f"SELECT {number} AS row_number, * FROM jz_checked")
     con.execute(f"CREATE OR REPLACE TEMP VIEW jz_numbered AS {numbered}")
-    _mark_duplicates(con)
+    _mark_duplicates(con, number=number)
 
 
-def _mark_duplicates(con) -> None:
-    """`jz_rows`: jz_numbered with `first_row` — for a row that repeats an earlier one (all mapped cells), the
-    number of that earlier row, NULL otherwise — `is_duplicate` and `rejected`.
+def _mark_duplicates(con, *, number: str) -> None:
+    """Set `first_row` of jz_checked — for a row that repeats an earlier one (all mapped cells), the number of
+    that earlier row — and make `jz_rows`: jz_numbered with `is_duplicate` and `rejected`, in the file's order.
+    `number` is the SQL of a jz_checked row's number.
 
     Rows are grouped by the hash of their cells; only the few that share a hash are compared, on every value
     kept of them (parsed values, error codes and, for rows with a problem, the cells as delivered). Two rows
-    whose cells differ would have to share the 64-bit hash and agree on all of that to be taken as copies."""
-    names = [row[0] for row in con.execute("DESCRIBE jz_checked").fetchall() if row[0] != "row_number"]
+    whose cells differ would have to share the 64-bit hash and agree on all of that to be taken as copies.
+    The duplicates are written into jz_checked in place (an UPDATE of those rows): a join with them would not
+    keep the file's order on every thread, and sorting 10 million records again costs seconds."""
+    names = [row[0] for row in con.execute("DESCRIBE jz_checked").fetchall()
+             if row[0] not in ("row_number", "first_row")]
     compared = ", ".join(map(_ident, names))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE jz_duplicates AS
@@ -742,11 +749,11 @@ def _mark_duplicates(con) -> None:
         candidates AS (SELECT row_number, min(row_number) OVER (PARTITION BY {compared}) AS first_row
                        FROM jz_numbered WHERE cells_hash IN (SELECT cells_hash FROM shared))
         SELECT row_number, first_row FROM candidates WHERE first_row < row_number""")
+    con.execute(f"UPDATE jz_checked SET first_row = d.first_row FROM jz_duplicates d WHERE {number} = d.row_number")
     con.execute("""
         CREATE OR REPLACE TEMP VIEW jz_rows AS
-        SELECT n.*, d.first_row, d.first_row IS NOT NULL AS is_duplicate,
-               n.cells_rejected OR d.first_row IS NOT NULL AS rejected
-        FROM jz_numbered n LEFT JOIN jz_duplicates d USING (row_number)""")
+        SELECT *, first_row IS NOT NULL AS is_duplicate, cells_rejected OR first_row IS NOT NULL AS rejected
+        FROM jz_numbered""")
 
 
 def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None) -> None:
@@ -768,7 +775,6 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
     # in_id_number is kept only where it differs from the canonical number (or the row has a problem).
     raw_id = ("coalesce(nullif(trim(in_id_number), ''), id_number)" if "id_number" in result.columns
               else "NULL::VARCHAR")
-    # The join with the duplicates does not keep the file's order on every thread: the records are sorted.
     records = (
         f"SELECT ({int(result.batch_id)}::BIGINT * 1000000000 + row_number)::BIGINT AS record_id, "
         f"{int(result.batch_id)}::BIGINT AS batch_id, row_number::INTEGER AS row_number, "
@@ -776,7 +782,7 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
         f"p_name AS name, birth_date, sex, p_region_code AS region_code, p_{spec.event.name} AS event_date, "
         f"{slot('amount_fen', 'BIGINT')} AS amount_fen, {slot('grade', 'INTEGER')} AS grade, "
         f"{slot('category', 'VARCHAR')} AS category "
-        f"FROM jz_rows WHERE NOT rejected ORDER BY row_number")
+        f"FROM jz_rows WHERE NOT rejected")
     if records_path is not None:
         records_path = Path(records_path)
         records_path.parent.mkdir(parents=True, exist_ok=True)

@@ -193,19 +193,25 @@ def test_exact_duplicate_rows_keep_the_first_and_report_the_others(tmp_path):
 
 def test_rows_keep_their_numbers_in_a_large_file_checked_on_every_thread(tmp_path):
     """Rows are checked in parallel and numbered by their position: blank lines before the header are not
-    rows, a quoted line break stays in its cell, and the bad rows of a 250,000-row file are reported at their
-    own numbers."""
+    rows, a quoted line break stays in its cell, and the bad rows and the copies of a 250,000-row file are
+    reported at their own numbers; the records keep the file's order."""
     bad = {7, 25_007, 125_000, 249_999}
+    copies = {60_000: 59_000, 130_001: 3, 200_002: 199_999}  # body row → the earlier body row it repeats
     body = [[ALICE, "张\n三", "2025-06-01"]] + [
         [BETTY, f"李{i}", "2025-13-01" if i in bad else "2025-06-02"] for i in range(1, 250_000)]
+    for row, original in copies.items():
+        body[row] = body[original]
     data = b"\n\n" + csv_bytes([DEATHS[0], *body])
     result = read(tmp_path, data)
     # The header is line 3; the first row (with its line break) is row 4, row i of the body is row 4 + i.
-    assert issues(result) == [(4 + i, "death_date", "bad_date") for i in sorted(bad)]
-    assert result.rows_accepted == 250_000 - len(bad)
+    expected = [(4 + i, "death_date", "bad_date") for i in bad] + [(4 + i, "", "duplicate_row") for i in copies]
+    assert issues(result) == sorted(expected)
+    assert [(i["row"], i["value"]) for i in result.issues.to_pylist() if i["code"] == "duplicate_row"] == [
+        (4 + row, str(4 + original)) for row, original in sorted(copies.items())]
+    assert result.rows_accepted == 250_000 - len(bad) - len(copies)
     kept = records(result)
     assert kept[0]["row_number"] == 4 and kept[0]["name"] == "张\n三"
-    assert [r["row_number"] for r in kept] == [4 + i for i in range(250_000) if i not in bad]
+    assert [r["row_number"] for r in kept] == [4 + i for i in range(250_000) if i not in bad and i not in copies]
 
 
 def test_record_ids_are_batch_times_a_billion_plus_the_row_and_the_schema_is_canonical(tmp_path):
