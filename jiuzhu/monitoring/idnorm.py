@@ -43,6 +43,11 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _floor(half: str, power: int) -> str:
+    """floor(half / 10^power) as SQL, written the same way everywhere so that DuckDB computes it once."""
+    return f"floor({half} / {10 ** power}.0)" if power else half
+
+
 def id_number_layers(raw: str, *, today: date, canonical: str | None = None) -> list[dict[str, str]]:
     """SQL expressions over `raw` (the delivered text, NULL when blank), in dependency order: each dict is one
     SELECT layer that reads the names of the earlier ones. `canonical` may name a boolean column already known
@@ -65,11 +70,15 @@ def id_number_layers(raw: str, *, today: date, canonical: str | None = None) -> 
     # much cheaper per row than substrings, date parsing or string comparisons. They are doubles (exact below
     # 2^53) because floating-point division costs a fraction of 64-bit integer division.
     halves = {"id_hi": "(id_n // 1000000000)::DOUBLE", "id_lo": "(id_n % 1000000000)::DOUBLE"}
-    terms = []
+    # The weighted sum of the digits: digit k of a half is floor(half / 10^k) - 10 * floor(half / 10^(k+1)), so
+    # the sum is a sum of those floors, each with one weight (telescoped: half the operations).
+    weights: dict[tuple[str, int], int] = {}
     for half, count, first in (("id_hi", 8, 0), ("id_lo", 9, 8)):
         for j in range(count):
-            power = 10 ** (count - 1 - j)
-            terms.append(f"(floor({half} / {power}.0) - 10 * floor({half} / {power * 10}.0)) * {_WEIGHTS[first + j]}")
+            power = count - 1 - j
+            weights[half, power] = weights.get((half, power), 0) + _WEIGHTS[first + j]
+            weights[half, power + 1] = weights.get((half, power + 1), 0) - 10 * _WEIGHTS[first + j]
+    terms = [f"{_floor(half, power)} * {weight}" for (half, power), weight in weights.items() if weight]
     weighted = f"({' + '.join(terms)})::BIGINT"
     earliest, latest = EARLIEST_BIRTH_DATE.isoformat(), today.isoformat()
     return [
@@ -81,9 +90,11 @@ def id_number_layers(raw: str, *, today: date, canonical: str | None = None) -> 
                         "THEN substr(id_tidy, 1, 6) || '19' || substr(id_tidy, 7, 9) END")},
         {"id_n": "CAST(id_first17 AS BIGINT)"},
         halves,
-        {"id_year": "((id_hi % 100) * 100 + floor(id_lo / 10000000.0))::INTEGER",
-         "id_month": "(floor(id_lo / 100000.0) % 100)::INTEGER", "id_day": "(floor(id_lo / 1000.0) % 100)::INTEGER",
-         "id_province": "floor(id_hi / 1000000.0)::INTEGER",
+        # No remainders of doubles (fmod is slow): the same floors as the weighted sum.
+        {"id_year": f"((id_hi - 100 * {_floor('id_hi', 2)}) * 100 + {_floor('id_lo', 7)})::INTEGER",
+         "id_month": f"({_floor('id_lo', 5)} - 100 * {_floor('id_lo', 7)})::INTEGER",
+         "id_day": f"({_floor('id_lo', 3)} - 100 * {_floor('id_lo', 5)})::INTEGER",
+         "id_province": f"{_floor('id_hi', 6)}::INTEGER",
          # The check character's value (X = 10) by ISO 7064 MOD 11-2, and the one delivered.
          "id_check_value": f"(12 - ({weighted}) % 11) % 11",
          "id_given_check": ("CASE WHEN strlen(id_tidy) <> 18 THEN NULL WHEN ends_with(id_tidy, 'X') THEN 10 "
@@ -112,5 +123,5 @@ def id_number_layers(raw: str, *, today: date, canonical: str | None = None) -> 
                        "ELSE id_first17 || CASE WHEN id_check_value = 10 THEN 'X' "
                        "ELSE id_check_value::VARCHAR END END")},
         {"id_birth_date": "CASE WHEN id_number IS NOT NULL THEN id_birth END",
-         "id_sex": "CASE WHEN id_number IS NULL THEN NULL WHEN id_lo % 2 = 1 THEN 'male' ELSE 'female' END"},
+         "id_sex": "CASE WHEN id_number IS NULL THEN NULL WHEN (id_n & 1) = 1 THEN 'male' ELSE 'female' END"},
     ]
