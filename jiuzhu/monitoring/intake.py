@@ -557,8 +557,6 @@ _CANONICAL = {
     "id_number": r"[0-9]{17}[0-9X]",
     "region_code": r"[0-9]{6,12}",
 }
-# What trim() leaves at the ends that _SPACE would remove.
-_OTHER_SPACES = (9, 10, 11, 12, 13, 0xFEFF)
 
 
 def _sql_trimmed(expr: str) -> str:
@@ -584,11 +582,15 @@ def _sql_canonical(column: Column, raw: str) -> dict[str, str]:
     pattern = _CANONICAL.get(column.kind) or _CANONICAL.get(column.name)
     if pattern:
         return {k: f"coalesce(regexp_full_match({raw}, '{pattern}'), false)"}
-    # Text: nothing to trim. trim() removes the Unicode space separators (ideographic, no-break, …); the
-    # control characters and a stray BOM are looked at separately.
-    others = " OR ".join(f"ends_with({raw}, chr({c}))" for c in _OTHER_SPACES)
-    return {k: (f"coalesce({raw} <> '' AND trim({raw}) = {raw} "
-                f"AND ascii({raw}) NOT IN ({', '.join(map(str, _OTHER_SPACES))}) AND NOT ({others}), false)")}
+    # Text: nothing to trim when the first and the last character are printable ASCII or beyond the ideographic
+    # space (U+3000), the last space character in Unicode, and not a BOM. Others (accented letters, …) take the
+    # general path, which gives them the same value when they need no trimming.
+    return {k: f"coalesce({_sql_plain(f'unicode({raw})')} AND {_sql_plain(f'ord({raw}[-1])')}, false)"}
+
+
+def _sql_plain(code: str) -> str:
+    """Whether a code point (of a first or last character; -1 for an empty text) is sure not to be trimmed."""
+    return f"({code} BETWEEN 33 AND 126 OR ({code} > 12288 AND {code} <> 65279))"
 
 
 def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> list[dict]:

@@ -141,6 +141,26 @@ def test_bad_dates_reject_their_rows_and_the_good_rows_are_all_kept(tmp_path):
 MEDICAL = ["id_number", "name", "discharge_date", "out_of_pocket", "stay_type"]
 
 
+@pytest.mark.parametrize(("cell", "name"), [
+    ("张三", "张三"), ("Zhang San", "Zhang San"), ("阿依古丽·买买提", "阿依古丽·买买提"), ("𠀀明", "𠀀明"),
+    ("Émile", "Émile"), ("李四é", "李四é"), ("（张三）", "（张三）"), ("张\t三", "张\t三"),  # kept as they are
+    (" 张三", "张三"), ("张三 ", "张三"), ("\t张三\t", "张三"), ("\u3000张三\u3000", "张三"),  # trimmed
+    ("\u00a0张三", "张三"), ("\ufeff张三", "张三"), ("张三\u00a0\u3000 ", "张三"), ("\u3000Émile", "Émile"),
+])
+def test_names_are_kept_as_written_but_for_spaces_at_either_end(tmp_path, cell, name):
+    """A name needing no trimming is taken as it is (a quick test of its first and last character); one with
+    ASCII, ideographic or no-break spaces, tabs or a BOM at an end is trimmed."""
+    result = read(tmp_path, csv_bytes([DEATHS[0], [ALICE, cell, "2025-06-01"]]))
+    assert [r["name"] for r in records(result)] == [name]
+    assert issues(result) == []
+
+
+@pytest.mark.parametrize("cell", ["", " ", "\u3000", "\u00a0 \t"])
+def test_a_name_of_spaces_only_is_missing(tmp_path, cell):
+    result = read(tmp_path, csv_bytes([DEATHS[0], [ALICE, cell, "2025-06-01"]]))
+    assert records(result) == [] and issues(result) == [(2, "name", "required")]
+
+
 @pytest.mark.parametrize(("cell", "fen", "code"), [
     ("1200", 120000, None),
     ("1,234.50", 123450, None),
