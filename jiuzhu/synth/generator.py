@@ -465,6 +465,14 @@ def id_numbers(region6: np.ndarray, birth_days: np.ndarray, sequence: np.ndarray
     return _fixed_strings(chars)
 
 
+def id_keys(region6: np.ndarray, birth_days: np.ndarray, sequence: np.ndarray) -> np.ndarray:
+    """The same numbers' first 17 digits as int64 (persons.id_key): region, birth date, sequence."""
+    day = np.asarray(birth_days, dtype=np.int64) - _DAY0
+    region = region6.astype(np.int64) @ (10 ** np.arange(5, -1, -1, dtype=np.int64))
+    ymd = _DATE_DIGITS[day].astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
+    return region * 10 ** 11 + ymd * 1000 + np.asarray(sequence, dtype=np.int64)
+
+
 def _ranks_within(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's rank within its group of equal keys (stable: earlier rows rank first), and the index of
     the group's first row."""
@@ -965,6 +973,7 @@ def generate_chunk(planned: list[PlannedCounty], *, seed: int, as_of: date = DEF
     region_digits = np.array([[int(ch) for ch in p.county.code6] for p in planned], dtype=np.uint8).reshape(-1, 6)
     ids = id_numbers(region_digits[all_county], all_birth, sequence)
     person_ids_arr, supporter_ids_arr = ids.slice(0, P), ids.slice(P, S)
+    person_id_keys = id_keys(region_digits[all_county[:P]], all_birth[:P], sequence[:P])
     del up, us
 
     # --- Ids ----------------------------------------------------------------------------------------------
@@ -1012,6 +1021,7 @@ def generate_chunk(planned: list[PlannedCounty], *, seed: int, as_of: date = DEF
         pa.array(person_id, pa.int64()),
         pa.array(household_id[ph] if P else np.zeros(0, np.int64), pa.int64()),
         person_ids_arr,
+        pa.array(person_id_keys, pa.int64()),
         _join(_strings(names.SURNAMES, surname), given),
         _strings(SEXES, male.astype(np.int8)),
         _date32(birth_day),

@@ -10,7 +10,7 @@ import pyarrow as pa
 from jiuzhu.registry.choices import IncomeKind
 
 FORMAT_NAME = "jiuzhu.synth.population"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: persons carry id_key
 
 MONEY = pa.decimal128(14, 2)
 MONTHLY = pa.decimal128(12, 2)
@@ -49,6 +49,7 @@ PERSONS = pa.schema([
     _f("person_id", pa.int64()),
     _f("household_id", pa.int64()),
     _f("id_number", pa.string()),
+    _f("id_key", pa.int64()),   # the first 17 digits of id_number as a number: the join key of feed records
     _f("name", pa.string()),
     _f("sex", pa.string()),
     _f("birth_date", pa.date32()),

@@ -1,6 +1,7 @@
 """A whole monitoring run on synthetic feeds with planted events (issue 5's acceptance, small): what should be
 found is found, and almost nothing else."""
 import json
+import shutil
 from datetime import date
 
 import pyarrow.parquet as pq
@@ -58,3 +59,22 @@ def test_planted_events_are_found(feeds, tmp_path):
     assert precision >= 0.99, sorted(raised - valid - without_id)[:5]
     if without_id:
         assert len(without_id & raised) / len(without_id) >= 0.95
+
+
+@pytest.mark.django_db
+def test_a_population_written_before_id_keys_gives_the_same_warnings(feeds, tmp_path):
+    """Records are matched to persons on id_key (the ID number's first 17 digits, format 2 of the population);
+    a population of format 1 has no such column: the key is derived from the ID number, with the same result."""
+    old = tmp_path / "pop-format-1"
+    shutil.copytree(feeds / "pop", old)
+    for part in (old / "persons").glob("*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(["id_key"]), part)
+    book = ParameterBook(list(_reference()) + synthetic_standard_rows(feeds / "pop"))
+    runs = {}
+    for name, population in (("new", feeds / "pop"), ("old", old)):
+        summary = monitor_run(feeds=feeds / "feeds", population=population, as_of=AS_OF, out=tmp_path / name,
+                              book=book)
+        assert summary.warnings > 100
+        runs[name] = pq.read_table(tmp_path / name / "warnings.parquet").sort_by(
+            [("subject_key", "ascending"), ("indicator", "ascending"), ("period", "ascending")])
+    assert runs["old"].equals(runs["new"])

@@ -37,7 +37,8 @@ DOCUMENTED = {
         ("rigid_living_12m", MONEY), ("bank_account", "string"),
     ],
     "persons": [
-        ("person_id", "int64"), ("household_id", "int64"), ("id_number", "string"), ("name", "string"),
+        ("person_id", "int64"), ("household_id", "int64"), ("id_number", "string"), ("id_key", "int64"),
+        ("name", "string"),
         ("sex", "string"), ("birth_date", "date32[day]"), ("relation", "string"), ("hukou", "string"),
         ("labour_capacity", "string"), ("self_care_failed", "int8"), ("disability_type", "string"),
         ("disability_grade", "int8"), ("serious_illness", "bool"), ("student_stage", "string"),
@@ -113,6 +114,11 @@ def test_manifest_records_seed_version_counts_arguments_and_columns(sample_dir, 
 
 def test_people_option_gives_exactly_that_many_persons(sample):
     assert sample["persons"].num_rows == SAMPLE_PEOPLE
+
+
+def test_id_key_is_the_id_numbers_first_17_digits(sample):
+    persons = sample["persons"]
+    assert persons.column("id_key").to_pylist() == [int(n[:17]) for n in persons.column("id_number").to_pylist()]
 
 
 def test_code_columns_hold_only_registry_code_values(sample):
