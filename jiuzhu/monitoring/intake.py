@@ -695,13 +695,18 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
         recorded = {"name", "region_code", spec.event.name, *(c.name for c in spec.all_columns if c.slot)}
         keep = {"id_number": "id_number", "birth_date": "birth_date", "sex": "sex", "e_identity": "e_identity",
                 "cells_rejected": "cells_rejected", "cells_hash": "cells_hash"}
-        for name in sorted(present):
-            keep[f"in_{name}"] = f"CASE WHEN has_issue THEN {_ident('in_' + name)} END"
         if "id_number" in present:
             keep["in_id_number"] = ("CASE WHEN has_issue OR in_id_number IS DISTINCT FROM id_number "
                                     "THEN in_id_number END")
         keep.update({f"p_{c.name}": f"p_{c.name}" for c in spec.all_columns if c.name in recorded})
-        keep.update({f"e_{c.name}": f"e_{c.name}" for c in spec.all_columns})
+        # The other cells and the error codes in two structs, NULL for a row without a problem (most rows): one
+        # NULL costs less to store than a score of NULL strings. jz_numbered unpacks them.
+        delivered = [f"in_{name}" for name in sorted(present) if name != "id_number"]
+        codes = [f"e_{c.name}" for c in spec.all_columns]
+        for struct, names in (("jz_cells", delivered), ("jz_errors", codes)):
+            if names:
+                fields = ", ".join(f"{_quote(name)}: {_ident(name)}" for name in names)
+                keep[struct] = f"CASE WHEN has_issue THEN {{{fields}}} END"
         if getattr(source, "row_offset", None) is None:
             keep = {"row_number": "row_number", **keep}
         keep["first_row"] = "NULL::INTEGER"  # set by _mark_duplicates for a row that repeats an earlier one
@@ -726,8 +731,11 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     offset = getattr(source, "row_offset", None)
     number = ("jz_checked.row_number" if offset is None else
               f"(jz_checked.rowid + {int(offset)})::INTEGER")
-    numbered = ("SELECT * FROM jz_checked" if offset is None else
-                f"SELECT {number} AS row_number, * FROM jz_checked")
+    structs = [row[0] for row in con.execute("DESCRIBE jz_checked").fetchall() if row[0] in ("jz_cells", "jz_errors")]
+    unpacked = "".join(f", {name}.*" for name in structs)
+    columns = f"* EXCLUDE ({', '.join(structs)}){unpacked}" if structs else "*"
+    numbered = (f"SELECT {columns} FROM jz_checked" if offset is None else
+                f"SELECT {number} AS row_number, {columns} FROM jz_checked")
     con.execute(f"CREATE OR REPLACE TEMP VIEW jz_numbered AS {numbered}")
     _mark_duplicates(con, number=number)
 
@@ -742,7 +750,7 @@ def _mark_duplicates(con, *, number: str) -> None:
     whose cells differ would have to share the 64-bit hash and agree on all of that to be taken as copies.
     The duplicates are written into jz_checked in place (an UPDATE of those rows): a join with them would not
     keep the file's order on every thread, and sorting 10 million records again costs seconds."""
-    names = [row[0] for row in con.execute("DESCRIBE jz_checked").fetchall()
+    names = [row[0] for row in con.execute("DESCRIBE jz_numbered").fetchall()
              if row[0] not in ("row_number", "first_row")]
     compared = ", ".join(map(_ident, names))
     con.execute(f"""
