@@ -6,6 +6,7 @@ national scale) or a registry snapshot (snapshot.py) given as Arrow tables. Para
 for the date of the run.
 """
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,7 +67,8 @@ class MonitorResult:
     records: int
     engine: str
     # Wall seconds of each step: "inputs" (registering files, parameters), each stage by name (mon_s_matched:
-    # who each record is — the exact match on the ID number and the links), "warnings" (the indicators).
+    # who each record is — the exact match on the ID number and the links), "warnings" (the indicators); a stage's
+    # and the warnings' seconds include compiling their SQL.
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -95,8 +97,9 @@ def _table(name: str, schema: pa.Schema) -> ibis.Table:
 
 
 def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] | None,
-                     as_of: date) -> list[tuple[str, str]]:
-    """The run as staged SQL for an engine: [(table name, SELECT), …], the last one being the warnings.
+                     as_of: date) -> Iterator[tuple[str, str]]:
+    """The run as staged SQL for an engine: (table name, SELECT) one stage after the other, the last one being
+    the warnings.
 
     Stage 1 joins the records with the population once (who each record is); stage 2 keeps the people some
     record is about, stage 3 those born in the as-of month (the age indicators' only candidates); the
@@ -117,24 +120,31 @@ def compile_warnings(*, dialect: str, population_schemas: dict[str, pa.Schema] |
         def households_of(selected: ibis.Table) -> ibis.Table:
             return households
     records, links, params = _table("records", RECORDS), _table("links", LINKS), _table("params", _params_schema())
-    stages = []
 
-    def stage(name: str, expr: ibis.Table) -> ibis.Table:
-        stages.append((name, ibis.to_sql(expr, dialect=dialect)))
+    def sql(expr: ibis.Table) -> str:
+        return ibis.to_sql(expr, dialect=dialect)
+
+    def table(name: str, expr: ibis.Table) -> ibis.Table:
         return ibis.table(expr.schema(), name=name)
 
     def people_of(selected: ibis.Table) -> ibis.Table:
         return people_expr(persons=selected, households=households_of(selected), params=params)
 
-    matched = stage("mon_s_matched", matched_expr(records=records, persons=persons, links=links))
+    # Yielded one by one: a stage runs as soon as its SQL is compiled, so who each record is is known before
+    # the indicators' (larger) SQL is compiled.
+    expr = matched_expr(records=records, persons=persons, links=links)
+    yield "mon_s_matched", sql(expr)
+    matched = table("mon_s_matched", expr)
     about = persons.semi_join(matched, "person_id")
-    matched_people = stage("mon_s_people", matched_people_expr(people=people_of(about), matched=matched))
+    expr = matched_people_expr(people=people_of(about), matched=matched)
+    yield "mon_s_people", sql(expr)
+    matched_people = table("mon_s_people", expr)
     born = birthday_candidates(persons=persons, month=as_of.month)
-    birthday_people = stage("mon_s_birthday", birthday_people_expr(people=people_of(born)))
-    warnings = warnings_expr(records=records, matched=matched, matched_people=matched_people,
-                             birthday_people=birthday_people, links=links, params=params)
-    stages.append(("mon_warnings", ibis.to_sql(warnings, dialect=dialect)))
-    return stages
+    expr = birthday_people_expr(people=people_of(born))
+    yield "mon_s_birthday", sql(expr)
+    birthday_people = table("mon_s_birthday", expr)
+    yield "mon_warnings", sql(warnings_expr(records=records, matched=matched, matched_people=matched_people,
+                                            birthday_people=birthday_people, links=links, params=params))
 
 
 def _materialise(runner, name: str, sql: str) -> None:
@@ -212,16 +222,17 @@ def monitor(*, records: list[Path], as_of: date, population: Path | None = None,
             county_sql = f"SELECT DISTINCT substr(region_code, 1, 6) AS c FROM {NAMES['households']}"
         counties = set(runner.fetch(county_sql).column("c").to_pylist()) | _record_counties(runner)
         _register(runner, NAMES["params"], params_table(book=book, counties=counties, as_of=as_of), scratch)
-        *stages, (_name, final) = compile_warnings(dialect=runner.dialect, population_schemas=schemas,
-                                                     as_of=as_of)
         seconds["inputs"] = round(time.perf_counter() - started, 2)
-        for name, sql in stages:
-            started = time.perf_counter()
-            _materialise(runner, name, sql)
-            seconds[name] = round(time.perf_counter() - started, 2)
+        # Each step's seconds include compiling its SQL.
         started = time.perf_counter()
-        table = runner.fetch(final)
-        seconds["warnings"] = round(time.perf_counter() - started, 2)
+        for name, sql in compile_warnings(dialect=runner.dialect, population_schemas=schemas, as_of=as_of):
+            if name == "mon_warnings":
+                table = runner.fetch(sql)
+                seconds["warnings"] = round(time.perf_counter() - started, 2)
+            else:
+                _materialise(runner, name, sql)
+                seconds[name] = round(time.perf_counter() - started, 2)
+            started = time.perf_counter()
         table = table.select(WARNINGS.names).cast(WARNINGS)
         count = runner.fetch(f"SELECT count(*) AS n FROM {NAMES['records']}").column("n")[0].as_py()
     finally:
