@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/monitor.py                           # all three parts
     .venv/bin/python bench/monitor.py --parts quality           # or exact, linkage (comma-separated)
+    .venv/bin/python bench/monitor.py --parts exact --repeat 3  # our exact path 3 times: each run and the median
     .venv/bin/python bench/monitor.py --parts linkage --link-sizes 1000000,10000000 --link-records 100000
 
 1. **Quality.** `jiuzhu synth feeds` for var/bench/pop-1000000 with the default mix of the twelve feed types and
@@ -361,6 +362,8 @@ def main() -> None:
     parser.add_argument("--exact-records", type=int, default=10_000_000)
     parser.add_argument("--exact-population", type=int, default=70_000_000)
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the exact path")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run our exact path this many times and report each run and the median")
     parser.add_argument("--profile-population", type=int, default=1_000_000,
                         help="population of the profile step `monitor` without records")
     parser.add_argument("--timeout", type=float, default=900,
@@ -408,9 +411,15 @@ def main() -> None:
         print("parse", exact["parse"], flush=True)
         exact["join"] = child("join", csv, pop, id_column)
         print("join", exact["join"], flush=True)
-        exact["ours"] = child("ours", csv, pop, source["feed_type"], json.dumps(source["column_mapping"]), records,
-                              timeout=args.timeout)
-        print("ours", exact["ours"], flush=True)
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            runs.append(child("ours", csv, pop, source["feed_type"], json.dumps(source["column_mapping"]), records,
+                              timeout=args.timeout))
+            print("ours", runs[-1], flush=True)
+        # The machine's speed drifts: with --repeat, the run of median exact-matching time stands for all.
+        finished = sorted((r for r in runs if "exact_matching_s" in r), key=lambda r: r["exact_matching_s"])
+        exact["ours"] = finished[(len(finished) - 1) // 2] if finished else runs[-1]
+        exact["ours_runs"] = runs
         if not args.no_profile:
             exact["records_join"] = child("records_join", records, pop, timeout=args.timeout)
             print("records join", exact["records_join"], flush=True)
@@ -469,6 +478,10 @@ def report(r: dict) -> None:
             if "exact_matching_s" in o:
                 print(f"**exact matching (read_feed + the run's set-up + records ⋈ persons): "
                       f"{o['exact_matching_s']} s** (target ≤ 30 s)")
+            times = [x["exact_matching_s"] for x in e.get("ours_runs", []) if "exact_matching_s" in x]
+            if len(times) > 1:
+                print(f"exact matching in {len(times)} runs: {', '.join(map(str, times))} s; median "
+                      f"{o['exact_matching_s']} s")
     if r.get("linkage"):
         print("\n| population | ID-less records | seconds | records/hour | precision | recall | peak RSS (MiB) |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
