@@ -224,6 +224,14 @@ def is_valid_id_number(raw: str | None, *, today: date | None = None) -> bool:
     return True
 
 
+def id_key(number: str | None) -> int | None:
+    """The join key of a canonical 18-character number: its first 17 digits as an integer (the check character
+    follows from them). Monitoring matches feed records to persons on it (ADR 0006); the same definition in SQL
+    is `monitoring.indicators.id_key`, and the synthetic generator computes it from the digits it draws."""
+    head = (number or "")[:17]
+    return int(head) if len(head) == 17 and head.isdigit() else None
+
+
 def make_id_number(*, region6: str, birth_date: date, sequence: int) -> str:
     """A valid 18-character number, for synthetic data and tests.
 

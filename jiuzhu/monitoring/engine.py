@@ -39,8 +39,8 @@ LINKS = pa.schema([pa.field("record_id", pa.int64()), pa.field("person_id", pa.i
 # The normalised population the indicators read (population_views's output; snapshot.py builds the same).
 PERSONS = pa.schema([
     pa.field("person_id", pa.int64()), pa.field("household_id", pa.int64()), pa.field("id_number", pa.string()),
-    pa.field("id_key", pa.int64()), pa.field("name", pa.string()), pa.field("sex", pa.string()), pa.field("birth_date", pa.date32()),
-    pa.field("employment", pa.string()),
+    pa.field("id_key", pa.int64()), pa.field("name", pa.string()), pa.field("sex", pa.string()),
+    pa.field("birth_date", pa.date32()), pa.field("employment", pa.string()),
     pa.field("disability_grade", pa.int32()), pa.field("wage_fen", pa.int64()), pa.field("alive", pa.bool_()),
 ])
 HOUSEHOLDS = pa.schema([

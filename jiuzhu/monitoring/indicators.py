@@ -232,9 +232,9 @@ def _out(t: ir.Table, ind: Indicator, *, subject_key, person_id, household_id, p
 
 
 def id_key(id_number: ir.StringValue) -> ir.IntegerValue:
-    """The join key of a usable (normalised) ID number: its first 17 digits as an integer — the 18th, the check
-    character, follows from them. The population carries it (persons.id_key): reading and joining 64-bit
-    integers costs a fraction of 18-character strings (ADR 0006)."""
+    """core.idnumber.id_key in SQL: the first 17 digits of a usable (normalised) ID number as an integer. The
+    population carries it (persons.id_key): reading and joining 64-bit integers costs a fraction of
+    18-character strings (ADR 0006)."""
     return id_number.substr(0, 17).cast("int64")
 
 
@@ -382,7 +382,8 @@ def population_views(*, persons: ir.Table, households: ir.Table):
         return rows.select(
             person_id=rows.person_id, household_id=rows.household_id, id_number=rows.id_number,
             # Populations written before format 2 have no id_key: it is derived from the number then.
-            id_key=rows.id_key if "id_key" in rows.columns else id_key(rows.id_number), name=rows.name, sex=rows.sex, birth_date=rows.birth_date, employment=rows.employment,
+            id_key=rows.id_key if "id_key" in rows.columns else id_key(rows.id_number),
+            name=rows.name, sex=rows.sex, birth_date=rows.birth_date, employment=rows.employment,
             disability_grade=rows.disability_grade.cast("int32"),
             wage_fen=(rows.income_wage.fill_null(0) * 100).cast("int64"), income_fen=income,
             alive=rows.death_date.isnull(), counted=rows.not_counted_reason.fill_null("") == "")

@@ -672,6 +672,11 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     canon, preps, parses, errors = layers
     rejecting = [f"e_{c.name} IS NOT NULL" for c in spec.all_columns if rejects_row(spec, c)]
     cells = ", ".join(_ident(f"in_{name}") for name in sorted(present))
+    # The other cells as delivered and the error codes are kept in two structs, NULL for a row without a problem
+    # (most rows): one NULL costs less to store than a score of NULL strings. jz_numbered unpacks them.
+    structs = {"jz_cells": [f"in_{name}" for name in sorted(present) if name != "id_number"],
+               "jz_errors": [f"e_{c.name}" for c in spec.all_columns]}
+    structs = {name: fields for name, fields in structs.items() if fields}
 
     def build(source) -> str:
         sql = _layer(_layer(source(), canon), preps)
@@ -699,14 +704,9 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
             keep["in_id_number"] = ("CASE WHEN has_issue OR in_id_number IS DISTINCT FROM id_number "
                                     "THEN in_id_number END")
         keep.update({f"p_{c.name}": f"p_{c.name}" for c in spec.all_columns if c.name in recorded})
-        # The other cells and the error codes in two structs, NULL for a row without a problem (most rows): one
-        # NULL costs less to store than a score of NULL strings. jz_numbered unpacks them.
-        delivered = [f"in_{name}" for name in sorted(present) if name != "id_number"]
-        codes = [f"e_{c.name}" for c in spec.all_columns]
-        for struct, names in (("jz_cells", delivered), ("jz_errors", codes)):
-            if names:
-                fields = ", ".join(f"{_quote(name)}: {_ident(name)}" for name in names)
-                keep[struct] = f"CASE WHEN has_issue THEN {{{fields}}} END"
+        for struct, names in structs.items():
+            fields = ", ".join(f"{_quote(name)}: {_ident(name)}" for name in names)
+            keep[struct] = f"CASE WHEN has_issue THEN {{{fields}}} END"
         if getattr(source, "row_offset", None) is None:
             keep = {"row_number": "row_number", **keep}
         keep["first_row"] = "NULL::INTEGER"  # set by _mark_duplicates for a row that repeats an earlier one
@@ -731,7 +731,6 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     offset = getattr(source, "row_offset", None)
     number = ("jz_checked.row_number" if offset is None else
               f"(jz_checked.rowid + {int(offset)})::INTEGER")
-    structs = [row[0] for row in con.execute("DESCRIBE jz_checked").fetchall() if row[0] in ("jz_cells", "jz_errors")]
     unpacked = "".join(f", {name}.*" for name in structs)
     columns = f"* EXCLUDE ({', '.join(structs)}){unpacked}" if structs else "*"
     numbered = (f"SELECT {columns} FROM jz_checked" if offset is None else

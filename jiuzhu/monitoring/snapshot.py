@@ -6,6 +6,7 @@ from decimal import Decimal
 import pyarrow as pa
 from django.db.models import Sum
 
+from jiuzhu.core.idnumber import id_key
 from jiuzhu.monitoring.engine import HOUSEHOLDS, PERSONS
 from jiuzhu.registry.choices import PERSON_TIERS, IncomeKind
 from jiuzhu.registry.models import Household, IncomeItem, Person, RigidExpense, TierMembership
@@ -17,12 +18,6 @@ TIER_ORDER = ("extreme_poverty", "dibao", "dibao_marginal", "rigid_expense", "po
 
 def _fen(value: Decimal | None) -> int:
     return int((value or Decimal(0)) * 100)
-
-
-def id_key_of(id_number: str | None) -> int | None:
-    """indicators.id_key for one number of the registry (validated there: 18 characters, 17 digits first)."""
-    head = (id_number or "")[:17]
-    return int(head) if len(head) == 17 and head.isdigit() else None
 
 
 def registry_snapshot(*, region_prefix: str, as_of) -> dict[str, pa.Table]:
@@ -54,7 +49,7 @@ def registry_snapshot(*, region_prefix: str, as_of) -> dict[str, pa.Table]:
         if alive and not p["not_counted_reason"]:
             members[p["household_id"]] += 1
         persons.append({"person_id": p["pk"], "household_id": p["household_id"], "id_number": p["id_number"],
-                        "id_key": id_key_of(p["id_number"]),
+                        "id_key": id_key(p["id_number"]),
                         "name": p["name"], "sex": p["sex"], "birth_date": p["birth_date"], "employment": p["employment"],
                         "disability_grade": p["disability_grade"], "wage_fen": wage[p["pk"]], "alive": alive})
     rows = []

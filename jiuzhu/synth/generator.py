@@ -466,7 +466,7 @@ def id_numbers(region6: np.ndarray, birth_days: np.ndarray, sequence: np.ndarray
 
 
 def id_keys(region6: np.ndarray, birth_days: np.ndarray, sequence: np.ndarray) -> np.ndarray:
-    """The same numbers' first 17 digits as int64 (persons.id_key): region, birth date, sequence."""
+    """core.idnumber.id_key of the same numbers, from their parts: region, birth date, sequence (int64)."""
     day = np.asarray(birth_days, dtype=np.int64) - _DAY0
     region = region6.astype(np.int64) @ (10 ** np.arange(5, -1, -1, dtype=np.int64))
     ymd = _DATE_DIGITS[day].astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))

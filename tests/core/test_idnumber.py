@@ -14,6 +14,7 @@ from jiuzhu.core.idnumber import (
     IdNumberError,
     IdNumberErrorCode,
     check_digit,
+    id_key,
     is_valid_id_number,
     make_id_number,
     normalize_id_number,
@@ -379,3 +380,10 @@ def test_the_command_requires_a_subcommand_and_a_number():
         call_command("idnumber", stdout=io.StringIO())
     with pytest.raises(CommandError):
         call_command("idnumber", "check", stdout=io.StringIO())
+
+
+def test_id_key_is_the_first_17_digits_as_a_number_and_none_without_them():
+    number = make_id_number(region6="110105", birth_date=date(1990, 1, 1), sequence=12)
+    assert id_key(number) == int(number[:17])
+    assert id_key(number[:17] + ("0" if number[-1] == "X" else "X")) == id_key(number)  # the check is not in it
+    assert [id_key(x) for x in (None, "", "1101051990", "11010519900101a12X")] == [None, None, None, None]

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from jiuzhu.core.idnumber import parse_id_number
+from jiuzhu.core.idnumber import id_key, parse_id_number
 from jiuzhu.registry import choices
 from jiuzhu.synth.errors import SynthError, SynthErrorCode
 from jiuzhu.synth.generator import MAX_PEOPLE_PER_COUNTY
@@ -116,9 +116,9 @@ def test_people_option_gives_exactly_that_many_persons(sample):
     assert sample["persons"].num_rows == SAMPLE_PEOPLE
 
 
-def test_id_key_is_the_id_numbers_first_17_digits(sample):
+def test_id_key_is_the_id_numbers_key(sample):
     persons = sample["persons"]
-    assert persons.column("id_key").to_pylist() == [int(n[:17]) for n in persons.column("id_number").to_pylist()]
+    assert persons.column("id_key").to_pylist() == [id_key(n) for n in persons.column("id_number").to_pylist()]
 
 
 def test_code_columns_hold_only_registry_code_values(sample):
