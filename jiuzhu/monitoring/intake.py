@@ -672,11 +672,12 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     canon, preps, parses, errors = layers
     rejecting = [f"e_{c.name} IS NOT NULL" for c in spec.all_columns if rejects_row(spec, c)]
     cells = ", ".join(_ident(f"in_{name}") for name in sorted(present))
-    # The other cells as delivered and the error codes are kept in two structs, NULL for a row without a problem
-    # (most rows): one NULL costs less to store than a score of NULL strings. jz_numbered unpacks them.
-    structs = {"jz_cells": [f"in_{name}" for name in sorted(present) if name != "id_number"],
+    # The other cells as delivered and the error codes are kept in two lists, NULL for a row without a problem
+    # (most rows): a NULL list stores no elements, where a score of NULL strings (or a struct of them) stores
+    # every one. jz_numbered unpacks them.
+    lists = {"jz_cells": [f"in_{name}" for name in sorted(present) if name != "id_number"],
                "jz_errors": [f"e_{c.name}" for c in spec.all_columns]}
-    structs = {name: fields for name, fields in structs.items() if fields}
+    lists = {name: fields for name, fields in lists.items() if fields}
 
     def build(source) -> str:
         sql = _layer(_layer(source(), canon), preps)
@@ -704,9 +705,8 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
             keep["in_id_number"] = ("CASE WHEN has_issue OR in_id_number IS DISTINCT FROM id_number "
                                     "THEN in_id_number END")
         keep.update({f"p_{c.name}": f"p_{c.name}" for c in spec.all_columns if c.name in recorded})
-        for struct, names in structs.items():
-            fields = ", ".join(f"{_quote(name)}: {_ident(name)}" for name in names)
-            keep[struct] = f"CASE WHEN has_issue THEN {{{fields}}} END"
+        for name, fields in lists.items():
+            keep[name] = f"CASE WHEN has_issue THEN [{', '.join(map(_ident, fields))}] END"
         if getattr(source, "row_offset", None) is None:
             keep = {"row_number": "row_number", **keep}
         keep["first_row"] = "NULL::INTEGER"  # set by _mark_duplicates for a row that repeats an earlier one
@@ -731,8 +731,9 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     offset = getattr(source, "row_offset", None)
     number = ("jz_checked.row_number" if offset is None else
               f"(jz_checked.rowid + {int(offset)})::INTEGER")
-    unpacked = "".join(f", {name}.*" for name in structs)
-    columns = f"* EXCLUDE ({', '.join(structs)}){unpacked}" if structs else "*"
+    unpacked = "".join(f", {name}[{i}] AS {_ident(field)}" for name, fields in lists.items()
+                       for i, field in enumerate(fields, 1))
+    columns = f"* EXCLUDE ({', '.join(lists)}){unpacked}" if lists else "*"
     numbered = (f"SELECT {columns} FROM jz_checked" if offset is None else
                 f"SELECT {number} AS row_number, {columns} FROM jz_checked")
     con.execute(f"CREATE OR REPLACE TEMP VIEW jz_numbered AS {numbered}")
