@@ -750,15 +750,23 @@ def _mark_duplicates(con, *, number: str) -> None:
     whose cells differ would have to share the 64-bit hash and agree on all of that to be taken as copies.
     The duplicates are written into jz_checked in place (an UPDATE of those rows): a join with them would not
     keep the file's order on every thread, and sorting 10 million records again costs seconds."""
+    import numpy as np
+    import pyarrow as pa
+
     names = [row[0] for row in con.execute("DESCRIBE jz_numbered").fetchall()
              if row[0] not in ("row_number", "first_row")]
     compared = ", ".join(map(_ident, names))
+    # The hashes that occur more than once: numpy sorts 10 million of them in a fifth of a second, a quarter of
+    # what DuckDB's GROUP BY of as many distinct values takes.
+    hashes = np.sort(con.execute("SELECT cells_hash FROM jz_checked").fetchnumpy()["cells_hash"])
+    shared = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+    con.register("jz_shared", pa.table({"cells_hash": pa.array(shared, pa.uint64())}))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE jz_duplicates AS
-        WITH shared AS (SELECT cells_hash FROM jz_checked GROUP BY cells_hash HAVING count(*) > 1),
-        candidates AS (SELECT row_number, min(row_number) OVER (PARTITION BY {compared}) AS first_row
-                       FROM jz_numbered WHERE cells_hash IN (SELECT cells_hash FROM shared))
+        WITH candidates AS (SELECT row_number, min(row_number) OVER (PARTITION BY {compared}) AS first_row
+                            FROM jz_numbered WHERE cells_hash IN (SELECT cells_hash FROM jz_shared))
         SELECT row_number, first_row FROM candidates WHERE first_row < row_number""")
+    con.unregister("jz_shared")
     con.execute(f"UPDATE jz_checked SET first_row = d.first_row FROM jz_duplicates d WHERE {number} = d.row_number")
     con.execute("""
         CREATE OR REPLACE TEMP VIEW jz_rows AS
