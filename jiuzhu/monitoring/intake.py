@@ -570,22 +570,27 @@ def _sql_date(v: str) -> str:
     return f"try_strptime({v}, [{formats}])::DATE"
 
 
-def _sql_canonical(column: Column, raw: str) -> dict[str, str]:
-    """The first layer of a column: `k_` true when the cell needs neither trimming nor general parsing; for
-    dates and codes also `q_`, the value read the quick way (NULL when it could not be)."""
-    k, q = f"k_{column.name}", f"q_{column.name}"
+def _sql_canonical(column: Column, raw: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The first two layers of a column: what the test needs computed first, and `k_`, true when the cell needs
+    neither trimming nor general parsing; for dates and codes `q_` instead, the value read the quick way (NULL
+    when it could not be)."""
+    n = column.name
+    k, q = f"k_{n}", f"q_{n}"
     if column.kind == "date":  # YYYY-MM-DD (or YYYY/MM/DD: the same date either way)
-        return {q: f"CASE WHEN strlen({raw}) = 10 THEN TRY_CAST({raw} AS DATE) END"}
+        return {}, {q: f"CASE WHEN strlen({raw}) = 10 THEN TRY_CAST({raw} AS DATE) END"}
     if column.kind == "code":
         cases = " ".join(f"WHEN {_quote(word)} THEN {_quote(code)}" for word, code in code_lookup(column).items())
-        return {q: f"CASE {raw} {cases} END"}
-    pattern = _CANONICAL.get(column.kind) or _CANONICAL.get(column.name)
+        return {}, {q: f"CASE {raw} {cases} END"}
+    pattern = _CANONICAL.get(column.kind) or _CANONICAL.get(n)
     if pattern:
-        return {k: f"coalesce(regexp_full_match({raw}, '{pattern}'), false)"}
+        return {}, {k: f"coalesce(regexp_full_match({raw}, '{pattern}'), false)"}
     # Text: nothing to trim when the first and the last character are printable ASCII or beyond the ideographic
     # space (U+3000), the last space character in Unicode, and not a BOM. Others (accented letters, …) take the
-    # general path, which gives them the same value when they need no trimming.
-    return {k: f"coalesce({_sql_plain(f'unicode({raw})')} AND {_sql_plain(f'ord({raw}[-1])')}, false)"}
+    # general path, which gives them the same value when they need no trimming. The two code points are computed
+    # in a layer of their own: written inside the test, each would be computed once per comparison.
+    first, last = f"f_{n}", f"l_{n}"
+    return ({first: f"unicode({raw})", last: f"ord({raw}[-1])"},
+            {k: f"coalesce({_sql_plain(first)} AND {_sql_plain(last)}, false)"})
 
 
 def _sql_plain(code: str) -> str:
@@ -594,21 +599,22 @@ def _sql_plain(code: str) -> str:
 
 
 def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> list[dict]:
-    """Four SELECT layers for one column: whether the cell is canonical `k_` (see _sql_canonical), the
-    prepared text `v_` (trimmed unless canonical), the parsed value `p_` and the error code `e_`."""
+    """Five SELECT layers for one column: what the canonical test needs and whether the cell is canonical `k_`
+    (see _sql_canonical), the prepared text `v_` (trimmed unless canonical), the parsed value `p_` and the error
+    code `e_`."""
     n = column.name
     raw, k, q, v, m, p = _ident("in_" + n), f"k_{n}", f"q_{n}", f"v_{n}", f"m_{n}", f"p_{n}"
     required = "'required'" if column.required else "NULL"
     quick = column.kind in ("date", "code")
     if present:
-        canon = _sql_canonical(column, raw)
+        codes, canon = _sql_canonical(column, raw)
         prep = {k: f"{q} IS NOT NULL"} if quick else {}
         prep[v] = f"CASE WHEN {f'{q} IS NOT NULL' if quick else k} THEN {raw} ELSE {_sql_trimmed(raw)} END"
     else:
-        canon = {q: "NULL"} if quick else {k: "false"}
+        codes, canon = {}, ({q: "NULL"} if quick else {k: "false"})
         prep = {k: "false", v: "NULL::VARCHAR"} if quick else {v: "NULL::VARCHAR"}
     if column.kind == "id_number":
-        return [canon, prep, {p: "id_number"}, {f"e_{n}": "id_code"}]
+        return [codes, canon, prep, {p: "id_number"}, {f"e_{n}": "id_code"}]
     if column.kind == "date":
         earliest = EARLIEST_BIRTH_DATE if n == "birth_date" else EARLIEST_EVENT_DATE
         parse = {p: f"CASE WHEN {k} THEN {q} ELSE {_sql_date(v)} END"}
@@ -650,7 +656,7 @@ def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> l
         parse = {p: v}
         too_long = f"WHEN length({v}) > {MAX_NAME_LENGTH} THEN 'too_long' " if n == "name" else ""
         error = f"CASE WHEN {v} IS NULL THEN {required} {too_long}END"
-    return [canon, prep, parse, {f"e_{n}": error}]
+    return [codes, canon, prep, parse, {f"e_{n}": error}]
 
 
 def _layer(inner: str, columns: dict[str, str]) -> str:
@@ -665,11 +671,11 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     duplicates, `has_issue` and `rejected`)."""
     import duckdb
 
-    layers: list[dict] = [{}, {}, {}, {}]
+    layers: list[dict] = [{}, {}, {}, {}, {}]
     for column in spec.all_columns:
         for layer, part in zip(layers, _column_sql(spec, column, column.name in present, today)):
             layer.update(part)
-    canon, preps, parses, errors = layers
+    codes, canon, preps, parses, errors = layers
     rejecting = [f"e_{c.name} IS NOT NULL" for c in spec.all_columns if rejects_row(spec, c)]
     cells = ", ".join(_ident(f"in_{name}") for name in sorted(present))
     # The other cells as delivered and the error codes are kept in two lists, NULL for a row without a problem
@@ -680,7 +686,7 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     lists = {name: fields for name, fields in lists.items() if fields}
 
     def build(source) -> str:
-        sql = _layer(_layer(source(), canon), preps)
+        sql = _layer(_layer(_layer(source(), codes), canon), preps)
         for layer in id_number_layers("v_id_number", today=today, canonical="k_id_number"):
             sql = _layer(sql, layer)
         sql = _layer(sql, parses)
