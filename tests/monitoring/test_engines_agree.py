@@ -58,3 +58,32 @@ def test_duckdb_and_spark_raise_the_same_warnings(small_population, require_spar
         "large_medical_cost", "death", "severe_disability", "disaster", "higher_education", "relapse_risk",
         "medical_cost_12m", "proactive_medical", "turning_60"}
     assert _sorted(duck.warnings) == _sorted(spark.warnings)
+
+
+@pytest.mark.spark
+@pytest.mark.django_db
+def test_both_engines_read_the_records_file_the_intake_writes(small_population, require_spark,  # noqa: F811
+                                                              tmp_path):
+    """The intake writes feed type, sex and category as enums (dictionary-encoded Parquet strings): both engines
+    read them as text and raise the same warnings from a file handed in as CSV."""
+    from jiuzhu.monitoring.intake import read_feed
+
+    rng = random.Random(11)
+    persons = pq.read_table(small_population / "persons").to_pylist()
+    lines = ["身份证号码,姓名,出院日期,个人自付金额,就诊类型"]
+    for person in rng.sample(persons, 60):
+        lines.append(f"{person['id_number']},{person['name']},2026-10-{rng.randint(1, 28):02d},"
+                     f"{rng.choice(['300.00', '45000.00'])},{rng.choice(['住院', '门诊'])}")
+    csv = tmp_path / "settlements.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = tmp_path / "records.parquet"
+    read = read_feed(path=csv, feed_type="medical_settlement", batch_id=3, records_path=records, today=AS_OF,
+                     mapping={"身份证号码": "id_number", "姓名": "name", "出院日期": "discharge_date",
+                              "个人自付金额": "out_of_pocket", "就诊类型": "stay_type"})
+    assert (read.rows_accepted, read.rows_rejected) == (60, 0)
+    book = book_with()
+    duck = monitor(records=[records], population=small_population, as_of=AS_OF, engine="duckdb", book=book)
+    spark = monitor(records=[records], population=small_population, as_of=AS_OF, engine="spark", book=book,
+                    shuffle_partitions=1)
+    assert "large_medical_cost" in {r["indicator"] for r in duck.warnings.to_pylist()}
+    assert _sorted(duck.warnings) == _sorted(spark.warnings)
