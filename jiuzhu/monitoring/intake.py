@@ -579,8 +579,7 @@ def _sql_canonical(column: Column, raw: str) -> tuple[dict[str, str], dict[str, 
     if column.kind == "date":  # YYYY-MM-DD (or YYYY/MM/DD: the same date either way)
         return {}, {q: f"CASE WHEN strlen({raw}) = 10 THEN TRY_CAST({raw} AS DATE) END"}
     if column.kind == "code":
-        cases = " ".join(f"WHEN {_quote(word)} THEN {_quote(code)}" for word, code in code_lookup(column).items())
-        return {}, {q: f"CASE {raw} {cases} END"}
+        return {}, {q: f"CASE {raw} {_sql_code_cases(column)} END"}
     pattern = _CANONICAL.get(column.kind) or _CANONICAL.get(n)
     if pattern:
         return {}, {k: f"coalesce(regexp_full_match({raw}, '{pattern}'), false)"}
@@ -591,6 +590,11 @@ def _sql_canonical(column: Column, raw: str) -> tuple[dict[str, str], dict[str, 
     first, last = f"f_{n}", f"l_{n}"
     return ({first: f"unicode({raw})", last: f"ord({raw}[-1])"},
             {k: f"coalesce({_sql_plain(first)} AND {_sql_plain(last)}, false)"})
+
+
+def _sql_code_cases(column: Column) -> str:
+    """The WHEN … THEN … arms that turn each accepted spelling of a code column into its code."""
+    return " ".join(f"WHEN {_quote(word)} THEN {_quote(code)}" for word, code in code_lookup(column).items())
 
 
 def _sql_plain(code: str) -> str:
@@ -646,8 +650,7 @@ def _column_sql(spec: FeedSpec, column: Column, present: bool, today: date) -> l
         error = (f"CASE WHEN {v} IS NULL THEN {required} WHEN {p} IS NULL THEN 'bad_int' "
                  f"WHEN {bounds} THEN 'out_of_range' END")
     elif column.kind == "code":
-        cases = " ".join(f"WHEN {_quote(word)} THEN {_quote(code)}" for word, code in code_lookup(column).items())
-        parse = {p: f"CASE WHEN {k} THEN {q} ELSE CASE lower({v}) {cases} END END"}
+        parse = {p: f"CASE WHEN {k} THEN {q} ELSE CASE lower({v}) {_sql_code_cases(column)} END END"}
         error = f"CASE WHEN {v} IS NULL THEN {required} WHEN {p} IS NULL THEN 'unknown_code' END"
     elif n == "region_code":
         parse = {p: rf"CASE WHEN {k} OR regexp_full_match({v}, '\d{{6,12}}') THEN {v} END"}
@@ -682,7 +685,7 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
     # (most rows): a NULL list stores no elements, where a score of NULL strings (or a struct of them) stores
     # every one. jz_numbered unpacks them.
     lists = {"jz_cells": [f"in_{name}" for name in sorted(present) if name != "id_number"],
-               "jz_errors": [f"e_{c.name}" for c in spec.all_columns]}
+             "jz_errors": [f"e_{c.name}" for c in spec.all_columns]}
     lists = {name: fields for name, fields in lists.items() if fields}
 
     def build(source) -> str:
@@ -739,6 +742,7 @@ def _validate(con, *, source, spec: FeedSpec, present: set[str], today: date) ->
               f"(jz_checked.rowid + {int(offset)})::INTEGER")
     unpacked = "".join(f", {name}[{i}] AS {_ident(field)}" for name, fields in lists.items()
                        for i, field in enumerate(fields, 1))
+    # The lists are kept for exactly the rows with an issue, so they say which rows have one.
     columns = f"* EXCLUDE ({', '.join(lists)}){unpacked}, jz_errors IS NOT NULL AS has_issue"
     numbered = (f"SELECT {columns} FROM jz_checked" if offset is None else
                 f"SELECT {number} AS row_number, {columns} FROM jz_checked")
