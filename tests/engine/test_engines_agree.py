@@ -60,11 +60,15 @@ def test_a_batch_over_many_households_matches_each_explained_decision(regions_lo
 @pytest.mark.django_db
 def test_a_population_screened_in_household_ranges_gives_the_same_file(small_population, tmp_path, settings,
                                                                           regions_loaded):
-    """Large populations are screened range by range to bound memory; the result must not change."""
+    """Large populations are screened range by range to bound memory, by two workers at once; the result must
+    not change."""
     book = book_with()
-    whole = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "whole.parquet", book=book)
+    whole = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "whole.parquet", book=book,
+                              threads=1)
     settings.JIUZHU = {**settings.JIUZHU, "BATCH_PARTITION_HOUSEHOLDS": 500}
-    parts = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "parts.parquet", book=book)
+    parts = screen_population(population=small_population, as_of=AS_OF, out=tmp_path / "parts.parquet", book=book,
+                              threads=2)
     assert whole.households == parts.households > 1500
+    assert pq.ParquetFile(tmp_path / "parts.parquet").metadata.num_row_groups >= 6  # 250 households a range
     assert _rows(tmp_path / "whole.parquet") == _rows(tmp_path / "parts.parquet")
     assert not list(tmp_path.glob(".parts.parquet.part*"))
