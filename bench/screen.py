@@ -89,12 +89,23 @@ def child_pandas(population: str, out: str) -> None:
 
     from jiuzhu.policy.resolve import ParameterBook, params_table
 
+    import pandas as pd
+
     pop = Path(population)
+    book = ParameterBook.from_database()
     start = time.monotonic()
-    frames = {n: pq.read_table(pop / n).to_pandas() for n in ("households", "persons", "supporters")}
-    keys = frames["households"]["region_code"].str[:9].unique().tolist()
-    params = params_table(ParameterBook.from_database(), param_keys=keys, as_of=date(2025, 6, 1)).to_pandas()
-    result = screen(frames["households"], frames["persons"], frames["supporters"], params, date(2025, 6, 1))
+    # Part by part, as such code would be written once the whole population no longer fits in memory (10M
+    # people read at once would need ~37 GiB): the generator writes every household with all its members and
+    # supporters into the part files of the same number (docs/synthetic-data.md).
+    results = []
+    for part in sorted(p.name for p in (pop / "households").glob("*.parquet")):
+        frames = {n: pq.read_table(pop / n / part).to_pandas() for n in ("households", "persons", "supporters")}
+        keys = frames["households"]["region_code"].str[:9].unique().tolist()
+        params = params_table(book, param_keys=keys, as_of=date(2025, 6, 1)).to_pandas()
+        results.append(screen(frames["households"], frames["persons"], frames["supporters"], params,
+                              date(2025, 6, 1)))
+        del frames
+    result = pd.concat(results, ignore_index=True)
     import resource
 
     print(f"PANDAS {time.monotonic() - start:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}")
