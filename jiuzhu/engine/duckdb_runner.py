@@ -85,7 +85,8 @@ class DuckDBEngine:
         from django.conf import settings
 
         size = max(1, int(settings.JIUZHU["BATCH_PARTITION_HOUSEHOLDS"]) // workers)
-        lo, hi, n = self.con.execute("SELECT min(household_id), max(household_id), count(*) FROM jz_src_households").fetchall()[0]
+        lo, hi, n = self.con.execute(
+            "SELECT min(household_id), max(household_id), count(*) FROM jz_src_households").fetchall()[0]
         parts = max(-(-n // size), workers if n >= workers * MIN_WORKER_HOUSEHOLDS else 1) if n else 1
         if parts <= 1:
             return []
@@ -99,7 +100,7 @@ class DuckDBEngine:
         """The batch result (households and person-level rows, column `level`) to one Parquet file.
 
         A population is split into household ranges, screened by independent workers (one per thread, each
-        a single-threaded query on its own connection: ADR 0003, second amendment); each range's result is
+        a single-threaded query on its own connection: ADR 0003, amendment of 2026-11-28); each range's result is
         appended to the same file as row groups as soon as it is ready (Arrow's Parquet writer, while the
         workers go on), so nothing is written twice and no parts are gathered afterwards. Row order in the
         file is not defined (as before: the engine does not preserve insertion order)."""

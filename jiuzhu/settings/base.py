@@ -107,7 +107,7 @@ JIUZHU = {
     "API_PAGE_SIZE_MAX": 200,
     # The batch engine's memory ceiling (issue 3's target is a 12 GiB peak for the whole process).
     "DUCKDB_MEMORY_LIMIT": env_str("JIUZHU_DUCKDB_MEMORY_LIMIT", "9GB"),
-    # A batch screens at most this many households at a time (about 2.2 people each).
+    # A batch screens at most this many households at a time, all its workers together (about 2.2 people each).
     "BATCH_PARTITION_HOUSEHOLDS": 2_500_000,
 }
 

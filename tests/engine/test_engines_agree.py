@@ -72,3 +72,23 @@ def test_a_population_screened_in_household_ranges_gives_the_same_file(small_pop
     assert pq.ParquetFile(tmp_path / "parts.parquet").metadata.num_row_groups >= 6  # 250 households a range
     assert _rows(tmp_path / "whole.parquet") == _rows(tmp_path / "parts.parquet")
     assert not list(tmp_path.glob(".parts.parquet.part*"))
+
+
+@pytest.mark.django_db
+def test_a_range_that_fails_leaves_no_file_and_says_why(small_population, tmp_path, settings):
+    """A worker's error stops the screen: no result file (and no half-written one) is left behind."""
+    import duckdb
+
+    from jiuzhu.engine.duckdb_runner import DuckDBEngine
+
+    settings.JIUZHU = {**settings.JIUZHU, "BATCH_PARTITION_HOUSEHOLDS": 500}
+    engine = DuckDBEngine(threads=2)
+    try:
+        engine.register_population(small_population)
+        # Fails in every range, once the workers run.
+        with pytest.raises(duckdb.Error, match="no household may pass"):
+            engine.write("SELECT 'household' AS level, error('no household may pass') AS x FROM jz_in_households",
+                         tmp_path / "out.parquet")
+    finally:
+        engine.close()
+    assert list(tmp_path.iterdir()) == []
