@@ -87,9 +87,9 @@ def child_pandas(population: str, out: str) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from pandas_rules import screen
 
-    from jiuzhu.policy.resolve import ParameterBook, params_table
-
     import pandas as pd
+
+    from jiuzhu.policy.resolve import ParameterBook, params_table
 
     pop = Path(population)
     book = ParameterBook.from_database()

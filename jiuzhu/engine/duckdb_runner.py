@@ -100,10 +100,10 @@ class DuckDBEngine:
         """The batch result (households and person-level rows, column `level`) to one Parquet file.
 
         A population is split into household ranges, screened by independent workers (one per thread, each
-        a single-threaded query on its own connection: ADR 0003, amendment of 2026-11-28); each range's result is
-        appended to the same file as row groups as soon as it is ready (Arrow's Parquet writer, while the
-        workers go on), so nothing is written twice and no parts are gathered afterwards. Row order in the
-        file is not defined (as before: the engine does not preserve insertion order)."""
+        running single-threaded queries on its own connection: ADR 0003, amendment of 2026-11-28); each
+        range's result is appended to the same file as row groups as soon as it is ready (Arrow's Parquet
+        writer, while the workers go on), so nothing is written twice and no parts are gathered afterwards.
+        Row order in the file is not defined (as before: the engine does not preserve insertion order)."""
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -115,26 +115,22 @@ class DuckDBEngine:
         tmp = out.with_name(f".{out.name}.tmp")
         households = 0
         writer = None
-        connections = []
+        # One connection per worker (registered Arrow tables belong to a connection: registered again). Two
+        # or more workers run single-threaded queries side by side; a lone worker keeps every thread.
         if workers > 1:
             self.con.execute("SET threads = 1")
-            for _ in range(workers):
-                con = self.con.cursor()
-                for name, table in self.registered.items():
-                    con.register(name, table)
-                connections.append(con)
+        connections = [self.con.cursor() for _ in range(workers)]
+        for con in connections:
+            for name, table in self.registered.items():
+                con.register(name, table)
         idle = list(connections)
 
         def screen(bounds: tuple[int, int] | None) -> pa.Table:
-            if not connections:
-                if bounds is not None:
-                    for name in DATASETS:
-                        self._select_households(self.con, name, bounds)
-                return self.con.sql(sql).to_arrow_table()
             con = idle.pop()
             try:
-                for name in DATASETS:
-                    self._select_households(con, name, bounds, temporary=True)
+                if bounds is not None:
+                    for name in DATASETS:
+                        self._select_households(con, name, bounds, temporary=True)
                 return con.sql(sql).to_arrow_table()
             finally:
                 idle.append(con)
@@ -162,11 +158,7 @@ class DuckDBEngine:
             tmp.unlink(missing_ok=True)
             for con in connections:
                 con.close()
-            if connections:
-                self.con.execute(f"SET threads = {self.threads}")
-            elif partitions != [None]:
-                for name in DATASETS:
-                    self._select_households(self.con, name, None)
+            self.con.execute(f"SET threads = {self.threads}")
         return households
 
     def close(self) -> None:

@@ -71,7 +71,7 @@ def test_a_population_screened_in_household_ranges_gives_the_same_file(small_pop
     assert whole.households == parts.households > 1500
     assert pq.ParquetFile(tmp_path / "parts.parquet").metadata.num_row_groups >= 6  # 250 households a range
     assert _rows(tmp_path / "whole.parquet") == _rows(tmp_path / "parts.parquet")
-    assert not list(tmp_path.glob(".parts.parquet.part*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts.parquet", "whole.parquet"]  # no .tmp left
 
 
 @pytest.mark.django_db
