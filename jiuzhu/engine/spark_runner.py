@@ -48,7 +48,9 @@ class SparkEngine:
         return schemas
 
     def register_table(self, name: str, table: pa.Table) -> None:
-        self.spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+        # Arrow straight to Spark (PySpark 4): through pandas an integer column with a NULL became a float
+        # column and NULL text could arrive as NaN.
+        self.spark.createDataFrame(table).createOrReplaceTempView(name)
 
     def distinct_param_keys(self) -> list[str]:
         from jiuzhu.policy.pipeline import PARAM_KEY_DIGITS
@@ -59,7 +61,7 @@ class SparkEngine:
         return [r["k"] for r in rows]
 
     def fetch(self, sql: str) -> pa.Table:
-        return pa.Table.from_pandas(self.spark.sql(sql).toPandas(), preserve_index=False)
+        return self.spark.sql(sql).toArrow()
 
     def write(self, sql: str, out: Path) -> int:
         """The batch result to one Parquet file (Spark writes part files; they are gathered into `out`)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from jiuzhu.core.idnumber import IdNumberError, parse_id_number
+from jiuzhu.core.idnumber import IdNumberError, id_key, parse_id_number
 from jiuzhu.core.regions import level_of_code
 from jiuzhu.policy.errors import MESSAGES, PolicyErrorCode, PolicyInputError
 from jiuzhu.registry.choices import (
@@ -231,7 +231,7 @@ class _TierOrNone:
     values = [""] + list(Tier.values)
 
 
-_PERSON_FIELDS = ["id_number", "name", "sex", "birth_date", "relation", "hukou", "labour_capacity",
+_PERSON_FIELDS = ["id_number", "id_key", "name", "sex", "birth_date", "relation", "hukou", "labour_capacity",
                   "self_care_failed", "disability_type", "disability_grade", "serious_illness", "student_stage",
                   "employment", "child_status", "not_counted_reason", "death_date", "work_refusals"]
 _SUPPORTER_FIELDS = ["name", "id_number", "birth_date", "relation", "tier", "disability_type", "disability_grade",
@@ -295,6 +295,7 @@ def _member(raw: Any, i: int, *, as_of: date, household_hukou: str, seen_ids: di
     income = {k: _money(v, f"{f}.monthly_income.{k}") for k, v in income_raw.items()}
     return {
         "id_number": parsed.number,
+        "id_key": id_key(parsed.number),
         "name": str(raw.get("name") or ""),
         "sex": sex,
         "birth_date": birth_date,
@@ -399,5 +400,9 @@ _SUPPORTER_SCHEMA = population_schema.SUPPORTERS
 
 def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
+    # The population format's non-null columns hold a value on every row (Spark's Arrow reader enforces it).
+    empty = [name for name, values in columns.items() if not schema.field(name).nullable and None in values]
+    if empty:
+        raise ValueError(f"no value for the non-null column(s) {', '.join(empty)}")
     return pa.table({name: pa.array(values, type=schema.field(name).type) for name, values in columns.items()},
                     schema=schema)

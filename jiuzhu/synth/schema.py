@@ -80,8 +80,8 @@ SUPPORTERS = pa.schema([
     _f("tier", pa.string()),
     _f("disability_type", pa.string()),
     _f("disability_grade", pa.int8(), nullable=True),
-    _f("annual_income", MONEY),
-    _f("assets_value", MONEY),
+    _f("annual_income", MONEY, nullable=True),   # NULL: not known (the supporter then cannot be shown unable)
+    _f("assets_value", MONEY, nullable=True),
     _f("incapacity", pa.string()),
 ])
 

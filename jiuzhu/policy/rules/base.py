@@ -130,7 +130,9 @@ def aggregate_rules(table: ir.Table, stage: str, by: str) -> ir.Table:
 def age_on(birth_date: ir.DateValue, as_of: ir.DateValue) -> ir.IntegerValue:
     """Completed years of age on `as_of` (a birthday on 29 February counts from 1 March in common years)."""
     before_birthday = (birth_date.month() * 100 + birth_date.day()) > (as_of.month() * 100 + as_of.day())
-    return (as_of.year() - birth_date.year()) - before_birthday.ifelse(1, 0)
+    # int64 on every engine: date parts are 32-bit in Spark and 64-bit in DuckDB (Ibis types both int32).
+    years = as_of.year().cast("int64") - birth_date.year().cast("int64")
+    return years - before_birthday.ifelse(1, 0)
 
 
 # Money inside the pipeline is int64 fen; shares and multiples are int64 parts per million. Integer arithmetic
