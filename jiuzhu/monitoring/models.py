@@ -9,7 +9,7 @@ with a reason). Uncertain probabilistic matches wait in `MatchReview` for a cler
 """
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from jiuzhu.monitoring.feedtypes import Department, FeedType
 
@@ -17,7 +17,7 @@ from jiuzhu.monitoring.feedtypes import Department, FeedType
 class BatchStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     REJECTED = "rejected", _("Rejected (the whole file)")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("feed file", "Accepted")
     MONITORED = "monitored", _("Monitored")
 
 

@@ -31,3 +31,6 @@ def test_a_department_file_with_its_own_headers_is_mapped_by_its_source(client, 
     assert batch.source == source and batch.encoding == "gb18030"
     # The accepted file was monitored at once: the large cost is a warning in the township's queue.
     assert Warning.objects.filter(indicator="large_medical_cost", person=head).exists()
+    # A file's rows are "stored" (已入库), not "accepted for handling" as an application is (已受理).
+    page = client.get(response["Location"]).content.decode()
+    assert "<dt>已入库</dt>" in page and "已受理" not in page

@@ -15,6 +15,8 @@ def test_prepare_then_approve_on_the_pages(client, staff, recipients):
     page = client.get(f"/payments/{payroll.pk}/").content.decode()
     assert 'data-testid="approve"' in page and "¥3,319.60" in page
     assert "6217990012345678" not in page          # account numbers masked on the page
+    # The number of payment lines is a count (笔数); the list of lines is headed 救助金发放.
+    assert '<span class="stat__label">笔数</span>' in page and '<h2 id="lines-heading">救助金发放</h2>' in page
     # The preparer cannot approve; a second officer can.
     client.post(f"/payments/{payroll.pk}/approve/", {"version": payroll.version})
     assert Payroll.objects.get().status == PayrollStatus.PREPARED
