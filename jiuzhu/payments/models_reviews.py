@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.registry.choices import ReviewClass
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -20,15 +22,6 @@ class ReviewStatus(models.TextChoices):
     PROPOSED = "proposed", _("Change proposed, awaiting decision")
     DECIDED = "decided", _("Decided")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class ReviewClass(models.TextChoices):
-    """Dibao households by how likely their situation is to change (RULES.md §2: A/B/C classes)."""
-
-    NONE = "", _("Not classified")
-    STABLE = "stable", _("Stable: only elderly, severely disabled or seriously ill members")
-    ORDINARY = "ordinary", _("Ordinary")
-    CHANGING = "changing", _("Changing: a member able to work")
 
 
 class ReviewOutcome(models.TextChoices):

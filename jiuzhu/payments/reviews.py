@@ -8,6 +8,7 @@ and the change they lead to carried through a decision by a second county bureau
 - `review_decide` approves (the registry memberships change from the month after the decision, so the next
   payroll pays the new amount) or refuses with reasons (back to screened).
 """
+import logging
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,18 +26,21 @@ from jiuzhu.payments.errors import PaymentError
 from jiuzhu.payments.models import PeriodicReview, ReviewClass, ReviewOutcome, ReviewStatus
 from jiuzhu.core.months import add_months, month_end, month_start, next_month
 from jiuzhu.policy.resolve import ParameterBook
-from jiuzhu.registry.choices import HouseholdStatus, LabourCapacity, Tier
+from jiuzhu.registry.choices import HouseholdStatus, Tier
 from jiuzhu.registry.models import Household, Person, TierMembership
 from jiuzhu.registry.services import membership_rows
+
+logger = logging.getLogger(__name__)
 
 DECIDE_ROLES = {Role.COUNTY_BUREAU}
 SCREEN_ROLES = {Role.COUNTY_BUREAU, Role.TOWNSHIP_ASSISTANT}
 OPEN = (ReviewStatus.SCHEDULED, ReviewStatus.SCREENED, ReviewStatus.PROPOSED)
 # Tiers that are reviewed, and the parameter of each (dibao by class, see _interval).
 REVIEWED_TIERS = (Tier.EXTREME_POVERTY, Tier.DIBAO, Tier.DIBAO_INDIVIDUAL, Tier.DIBAO_MARGINAL)
-INTERVAL_PARAMS = ("review_months_extreme_poverty", "review_months_dibao", "review_months_dibao_stable",
-                   "review_months_dibao_changing", "review_months_dibao_marginal", "elderly_age", "adult_age")
-SEVERE_GRADE_3_TYPES = ("intellectual", "mental")
+DIBAO_INTERVALS = ("review_months_dibao", "review_months_dibao_stable", "review_months_dibao_changing")
+INTERVAL_PARAMS = ("review_months_extreme_poverty", "review_months_dibao_marginal", *DIBAO_INTERVALS)
+# Households screened at a time for their review class (as a screening run's chunk).
+CLASS_CHUNK = 5000
 
 
 def _check_role(actor, region_code: str, roles: set) -> None:
@@ -57,31 +61,33 @@ def _audit(actor, review: PeriodicReview, step: str, **detail) -> None:
 
 # --- Scheduling -------------------------------------------------------------------------------------------
 
-def review_class(members: list[Person], *, as_of: date, elderly_age: int, adult_age: int) -> str:
-    """The class of a dibao household on `as_of` (RULES.md §2, review frequency):
+def review_classes(household_ids: list[int], *, as_of: date, book: ParameterBook) -> dict[int, str]:
+    """The class of each household on `as_of` as the rules decide it (policy rule `review_class`: stable,
+    changing or ordinary), screened in batches through the compiled rules like a screening run. A household
+    whose facts cannot be screened (its error is logged) has no class and is reviewed at the ordinary
+    interval."""
+    from jiuzhu.engine.base import screen_tables
+    from jiuzhu.policy.facts import household_facts
+    from jiuzhu.policy.inputs import households_to_tables
+    from jiuzhu.policy.selectors import screening_households_chunk
 
-    stable — every counted member is elderly, severely disabled (grade 1–2, or grade 3 intellectual or
-    mental) or seriously ill; changing — a member of working age with labour capacity; ordinary otherwise."""
-    counted = [p for p in members if (p.death_date is None or p.death_date > as_of) and not p.not_counted_reason]
-
-    def severely_disabled(p: Person) -> bool:
-        grade = p.disability_grade or 0
-        return 1 <= grade <= 2 or (grade == 3 and p.disability_type in SEVERE_GRADE_3_TYPES)
-
-    def able_to_work(p: Person) -> bool:
-        return (adult_age <= p.age_on(as_of) < elderly_age and p.labour_capacity != LabourCapacity.NONE
-                and not severely_disabled(p) and not p.serious_illness)
-
-    if counted and all(p.age_on(as_of) >= elderly_age or severely_disabled(p) or p.serious_illness
-                       for p in counted):
-        return ReviewClass.STABLE
-    if any(able_to_work(p) for p in counted):
-        return ReviewClass.CHANGING
-    return ReviewClass.ORDINARY
+    classes: dict[int, str] = {}
+    ids = sorted(household_ids)
+    for i in range(0, len(ids), CLASS_CHUNK):
+        households = screening_households_chunk(Household.objects.all(), ids[i:i + CLASS_CHUNK])
+        facts = [{**household_facts(h, as_of=as_of), "household_id": h.pk} for h in households]
+        tables, errors = households_to_tables(facts, as_of=as_of)
+        for error in errors:
+            logger.warning("review class: household %s not screened: %s", error.get("household_id"), error)
+        if tables["households"].num_rows:
+            out = screen_tables(tables=tables, as_of=as_of, book=book)["household"]
+            classes.update(zip(out.column("household_id").to_pylist(), out.column("review_class").to_pylist()))
+    return classes
 
 
-def _interval(tiers: set[str], members: list[Person], params: dict, *, as_of: date) -> tuple[int, str, str]:
-    """(months, tier, class) — the shortest interval of the household's reviewed tiers."""
+def _interval(tiers: set[str], klass: str, params: dict) -> tuple[int, str, str]:
+    """(months, tier, class) — the shortest interval of the household's reviewed tiers; `klass` is the rules'
+    review class of a dibao household ("" when it could not be screened)."""
     options = []
     if Tier.EXTREME_POVERTY in tiers:
         options.append((int(params["review_months_extreme_poverty"]), Tier.EXTREME_POVERTY, ""))
@@ -89,8 +95,6 @@ def _interval(tiers: set[str], members: list[Person], params: dict, *, as_of: da
         options.append((int(params["review_months_dibao_marginal"]), Tier.DIBAO_MARGINAL, ""))
     dibao = [t for t in (Tier.DIBAO, Tier.DIBAO_INDIVIDUAL) if t in tiers]
     if dibao:
-        klass = review_class(members, as_of=as_of, elderly_age=int(params["elderly_age"]),
-                             adult_age=int(params["adult_age"]))
         name = {ReviewClass.STABLE: "review_months_dibao_stable",
                 ReviewClass.CHANGING: "review_months_dibao_changing"}.get(klass, "review_months_dibao")
         options.append((int(params[name]), dibao[0], klass))
@@ -127,25 +131,27 @@ def reviews_schedule(*, actor, region: Region, month: date) -> int:
     ids = [h for h in tiers if h not in busy]
     last_decided = dict(PeriodicReview.objects.filter(household_id__in=ids, status=ReviewStatus.DECIDED)
                         .values("household_id").annotate(on=Max("decided_on")).values_list("household_id", "on"))
+    book = ParameterBook.from_database()
     runs: dict[int, list] = defaultdict(list)
     for household_id, start, end in TierMembership.objects.filter(household_id__in=ids).values_list(
             "household_id", "start_date", "end_date"):
         runs[household_id].append((start, end))
-    members: dict[int, list[Person]] = defaultdict(list)
-    for person in Person.objects.filter(household_id__in=ids).order_by("id"):
-        members[person.household_id].append(person)
     regions = dict(Household.objects.filter(pk__in=ids).values_list("pk", "region_id"))
-    book, params_by_region = ParameterBook.from_database(), {}
+    params_by_region = {}
+    for code in set(regions.values()):
+        params_by_region[code] = book.resolve_values(region_code=code, as_of=first, names=INTERVAL_PARAMS)
+    anchors = {h: max(d for d in (last_decided.get(h), _recipient_since(runs[h])) if d) for h in ids}
+    # The rules classify only the dibao households that can fall due this month at their class's interval.
+    classes = review_classes([h for h in ids if tiers[h] & {Tier.DIBAO, Tier.DIBAO_INDIVIDUAL}
+                              and add_months(anchors[h], min(int(params_by_region[regions[h]][name])
+                                                             for name in DIBAO_INTERVALS)) <= last],
+                             as_of=first, book=book)
     existing = set(PeriodicReview.objects.filter(household_id__in=ids).values_list("household_id", "due_on"))
     new = []
     for household_id in sorted(ids):
-        code = regions[household_id]
-        if code not in params_by_region:
-            params_by_region[code] = book.resolve_values(region_code=code, as_of=first, names=INTERVAL_PARAMS)
-        months, tier, klass = _interval(tiers[household_id], members[household_id], params_by_region[code],
-                                        as_of=first)
-        anchor = max(d for d in (last_decided.get(household_id), _recipient_since(runs[household_id])) if d)
-        due_on = add_months(anchor, months)
+        months, tier, klass = _interval(tiers[household_id], classes.get(household_id, ""),
+                                        params_by_region[regions[household_id]])
+        due_on = add_months(anchors[household_id], months)
         if due_on <= last and (household_id, due_on) not in existing:
             new.append(PeriodicReview(household_id=household_id, tier=tier, review_class=klass,
                                       interval_months=months, due_on=due_on))

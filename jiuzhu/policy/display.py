@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from jiuzhu.core.models import Region
 from jiuzhu.policy.parameters import NATIONAL, SPEC_BY_NAME, ParameterTypeError
 from jiuzhu.policy.rules import RULES
-from jiuzhu.registry.choices import IncomeKind, Relation, RigidExpenseKind, SelfCare, Tier
+from jiuzhu.registry.choices import IncomeKind, Relation, ReviewClass, RigidExpenseKind, SelfCare, Tier
 
 # --- How values are shown -----------------------------------------------------------------------------
 
@@ -38,7 +38,8 @@ LIST_LABELS = {
     "addon_groups": ADDON_GROUP_LABELS,
 }
 # Rules whose value is a code: shown by its label.
-RULE_VALUE_LABELS = {"tier": dict(Tier.choices), "self_care_level": dict(SelfCare.choices)}
+RULE_VALUE_LABELS = {"tier": dict(Tier.choices), "self_care_level": dict(SelfCare.choices),
+                     "review_class": dict(ReviewClass.choices)}
 EMPTY = "—"
 
 

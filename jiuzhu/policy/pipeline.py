@@ -31,7 +31,7 @@ HOUSEHOLD_OUTPUT = [
     "counted_members", "income_counted_total", "income_net_total", "income_per_capita", "dibao_standard",
     "assets_ok", "dibao", "dibao_covered_persons", "dibao_amount", "dibao_marginal", "individual_dibao_persons",
     "individual_dibao_per_person", "rigid_expense", "rigid_expense_12m", "ep_members", "ep_amount_total",
-    "gradual_exit", "temporary_amount",
+    "gradual_exit", "temporary_amount", "review_class",
 ]
 PERSON_OUTPUT = ["person_id", "household_id", "region_code", "person_tier", "person_amount", "age", "no_labour_capacity",
                  "income_counted", "self_care_level", "ep_standard", "ep_care_amount"]

@@ -72,4 +72,9 @@ RULE_TEXTS = {
     'tier': _('extreme_poverty when every counted member is; otherwise dibao, then dibao_marginal, then rigid_expense; empty when none applies. Individual tiers of members are listed per person.'),
     'monthly_total': _('Dibao, extreme-poverty amounts and individual dibao together.'),
     'tier_changed': _('The tier the rules give differs from the tier the registry records.'),
+    'review_steady_member': _('A counted member who is elderly, severely disabled or seriously ill.'),
+    'review_able_member': _('A counted member of working age with full or partial labour capacity who is neither severely disabled nor seriously ill.'),
+    'review_steady_members': _('Counted members who are elderly, severely disabled or seriously ill.'),
+    'review_able_members': _('Counted members of working age able to work.'),
+    'review_class': _('Stable when every counted member is elderly, severely disabled or seriously ill; changing when a counted member of working age is able to work; ordinary otherwise. The region sets how often each class of dibao household is reviewed.'),
 }

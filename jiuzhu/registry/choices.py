@@ -29,6 +29,16 @@ class Tier(models.TextChoices):
     OTHER_HARDSHIP = "other_hardship", _("Other hardship")
 
 
+class ReviewClass(models.TextChoices):
+    """Dibao households by how likely their situation is to change (RULES.md §2: A/B/C classes), as the rule
+    `review_class` decides it; the region sets the review interval of each."""
+
+    NONE = "", _("Not classified")
+    STABLE = "stable", _("Stable: only elderly, severely disabled or seriously ill members")
+    ORDINARY = "ordinary", _("Ordinary")
+    CHANGING = "changing", _("Changing: a member able to work")
+
+
 # Tiers that apply to one person rather than to the whole household.
 PERSON_TIERS = {Tier.EXTREME_POVERTY, Tier.DIBAO_INDIVIDUAL}
 

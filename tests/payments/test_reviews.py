@@ -105,6 +105,24 @@ def test_reviews_fall_due_by_tier_and_class_at_the_intervals_the_parameters_set(
 
 
 @pytest.mark.django_db
+def test_a_household_the_rules_cannot_screen_is_reviewed_at_the_ordinary_interval(staff, region_tree,
+                                                                                 make_household, standards,
+                                                                                 monkeypatch, caplog):
+    """The class comes from the rules; facts the rules refuse give no class (logged), not a guess."""
+    from jiuzhu.policy import facts
+
+    family = working_family(make_household, region_tree.village_a1)   # changing: 3 months from August
+    real = facts.household_facts
+    monkeypatch.setattr(facts, "household_facts", lambda h, **kw: {**real(h, **kw), "hukou": "abroad"})
+    assert reviews_schedule(actor=staff.county, region=region_tree.county, month=NOVEMBER) == 0
+    assert f"household {family.pk} not screened" in caplog.text and "hukou" in caplog.text
+    # Ordinary interval, 6 months: due in February, without a class.
+    assert reviews_schedule(actor=staff.county, region=region_tree.county, month=date(2027, 2, 1)) == 1
+    review = PeriodicReview.objects.get()
+    assert (review.review_class, review.interval_months, review.due_on) == ("", 6, date(2027, 2, 1))
+
+
+@pytest.mark.django_db
 def test_scheduling_twice_creates_each_review_once(staff, region_tree, make_household, standards):
     working_family(make_household, region_tree.village_a1)
     assert reviews_schedule(actor=staff.county, region=region_tree.county, month=NOVEMBER) == 1

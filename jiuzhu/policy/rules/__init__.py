@@ -8,6 +8,7 @@ from jiuzhu.policy.rules import (  # noqa: F401  (importing registers the rules)
     rigid_expense,
     temporary,
     tier,
+    review,
 )
 from jiuzhu.policy.rules.base import RULES, STAGES, Rule, rules_of  # noqa: F401
 from jiuzhu.policy import rule_texts  # noqa: F401,E402  (the docstrings as translatable strings)
