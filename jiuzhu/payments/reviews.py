@@ -67,16 +67,14 @@ def review_classes(household_ids: list[int], *, as_of: date, book: ParameterBook
     whose facts cannot be screened (its error is logged) has no class and is reviewed at the ordinary
     interval."""
     from jiuzhu.engine.base import screen_tables
-    from jiuzhu.policy.facts import household_facts
-    from jiuzhu.policy.inputs import households_to_tables
+    from jiuzhu.policy.facts import households_tables
     from jiuzhu.policy.selectors import screening_households_chunk
 
     classes: dict[int, str] = {}
     ids = sorted(household_ids)
     for i in range(0, len(ids), CLASS_CHUNK):
         households = screening_households_chunk(Household.objects.all(), ids[i:i + CLASS_CHUNK])
-        facts = [{**household_facts(h, as_of=as_of), "household_id": h.pk} for h in households]
-        tables, errors = households_to_tables(facts, as_of=as_of)
+        tables, errors = households_tables(households, as_of=as_of)
         for error in errors:
             logger.warning("review class: household %s not screened: %s", error.get("household_id"), error)
         if tables["households"].num_rows:

@@ -85,6 +85,10 @@ BASES = {b.code: b for b in [
        _("Department data on medical costs, disability, deaths, employment, assets, schooling and disasters are "
          "compared with the low-income population; warnings are verified on site and lead to assistance "
          "(policies find people).")),
+    _b("dibao_review", DIBAO_MEASURES, "动态管理",
+       _("Dibao households are reviewed periodically: those whose members are all elderly, severely disabled "
+         "or seriously ill less often, those with members able to work more often; the region sets the "
+         "intervals.")),
     _b("local_standard", LOCAL, "",
        _("The amount is set by the local government and published.")),
 ]}

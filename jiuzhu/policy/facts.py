@@ -86,3 +86,13 @@ def household_facts(household: Household, *, as_of: date) -> dict:
             for s in household.legal_supporters.all()
         ],
     }
+
+
+def households_tables(households: list[Household], *, as_of: date):
+    """Registry households (prefetched as by policy.selectors.screening_households_chunk) as the rules' input
+    tables, keyed by their primary keys: (tables, errors) of policy.inputs.households_to_tables. Screening runs
+    and the review scheduler hand households to the batch engine through this one function."""
+    from jiuzhu.policy.inputs import households_to_tables
+
+    return households_to_tables([{**household_facts(h, as_of=as_of), "household_id": h.pk} for h in households],
+                                as_of=as_of)

@@ -26,8 +26,7 @@ from jiuzhu.core.models import Region
 from jiuzhu.core.regions import RegionLevel, level_of_code
 from jiuzhu.core.roles import Role, roles_of
 from jiuzhu.core.scope import region_in_scope
-from jiuzhu.policy.facts import household_facts
-from jiuzhu.policy.inputs import households_to_tables
+from jiuzhu.policy.facts import households_tables
 from jiuzhu.policy.models import ScreeningResult, ScreeningRun, ScreeningRunStatus
 from jiuzhu.policy.parameters import SPEC_BY_NAME, ParameterTypeError
 from jiuzhu.policy.resolve import ParameterBook
@@ -177,13 +176,8 @@ def _execute(sides: list[_Side], *, actor, region_code: str, as_of: date, chunk_
     try:
         for chunk in _chunks(pks, chunk_size):
             households = screening_households_chunk(qs, chunk)
-            facts, registered = [], {}
-            for household in households:
-                data = household_facts(household, as_of=as_of)
-                data["household_id"] = household.pk
-                facts.append(data)
-                registered[household.pk] = registered_state(household, as_of=as_of)
-            tables, chunk_errors = households_to_tables(facts, as_of=as_of)
+            registered = {h.pk: registered_state(h, as_of=as_of) for h in households}
+            tables, chunk_errors = households_tables(households, as_of=as_of)
             failed += len(chunk_errors)
             errors.extend(chunk_errors[: max(0, MAX_STORED_ERRORS - len(errors))])
             done += len(chunk)

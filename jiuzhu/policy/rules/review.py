@@ -9,14 +9,14 @@ from jiuzhu.registry.choices import ReviewClass
 
 
 @rule("review_steady_member", stage="person", label=_("Member whose situation is stable"), kind="condition",
-      basis="local_standard", explain=False)
+      basis="dibao_review", explain=False)
 def review_steady_member(c):
     """A counted member who is elderly, severely disabled or seriously ill."""
     return c.is_counted & (c.is_elderly | c.severely_disabled | c.serious_illness)
 
 
 @rule("review_able_member", stage="person", label=_("Member able to work"), kind="condition",
-      basis="local_standard", explain=False)
+      basis="dibao_review", explain=False)
 def review_able_member(c):
     """A counted member of working age with full or partial labour capacity who is neither severely disabled
     nor seriously ill."""
@@ -25,20 +25,20 @@ def review_able_member(c):
 
 
 @rule("review_steady_members", stage="household_agg", label=_("Members whose situation is stable"),
-      kind="count", basis="local_standard", explain=False)
+      kind="count", basis="dibao_review", explain=False)
 def review_steady_members(c):
     """Counted members who are elderly, severely disabled or seriously ill."""
     return c.review_steady_member.cast("int64").sum()
 
 
 @rule("review_able_members", stage="household_agg", label=_("Members able to work"), kind="count",
-      basis="local_standard", explain=False)
+      basis="dibao_review", explain=False)
 def review_able_members(c):
     """Counted members of working age able to work."""
     return c.review_able_member.cast("int64").sum()
 
 
-@rule("review_class", stage="household", label=_("Class for periodic review"), basis="local_standard")
+@rule("review_class", stage="household", label=_("Class for periodic review"), basis="dibao_review")
 def review_class(c):
     """Stable when every counted member is elderly, severely disabled or seriously ill; changing when a counted
     member of working age is able to work; ordinary otherwise. The region sets how often each class of dibao
